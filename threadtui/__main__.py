@@ -1,0 +1,3 @@
+from threadtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Domain errors: what went wrong with the remote service, in a sentence for the user.
+
+Every SDK exception becomes one of these in `threadtui.api.sdk_errors`. Each carries
+`user_message`, one sentence saying what happened and what to do, and `retryable`.
+"""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """Base of every error the API layer raises."""
+
+    retryable = False
+
+    def __init__(self, user_message: str, *, status: int | None = None) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+        self.status = status
+
+
+class NotFound(ApiError):
+    """404: the object does not exist for this key (deleted, expired, or another project)."""
+
+    def __init__(self, user_message: str, *, object_id: str | None = None, status: int | None = 404):
+        super().__init__(user_message, status=status)
+        self.object_id = object_id
+
+
+class WrongProject(ApiError):
+    """403: the key can't see this object; it belongs to another organization or project."""
+
+
+class RunActive(ApiError):
+    """400: the thread is locked by an active run (or a conversation by a response)."""
+
+    retryable = True
+
+    def __init__(self, user_message: str, *, run_id: str | None = None, status: int | None = 400):
+        super().__init__(user_message, status=status)
+        self.run_id = run_id
+
+
+class RateLimited(ApiError):
+    """429, after the SDK's own retries: wait `retry_after` seconds."""
+
+    retryable = True
+
+    def __init__(self, user_message: str, *, retry_after: float | None = None, status: int | None = 429):
+        super().__init__(user_message, status=status)
+        self.retry_after = retry_after
+
+
+class AuthFailed(ApiError):
+    """401: the key is missing, wrong or revoked."""
+
+
+class ServerError(ApiError):
+    """5xx, after the SDK's own retries."""
+
+    retryable = True
+
+
+class NetworkDown(ApiError):
+    """No answer: connection refused or dropped, DNS, or a timeout."""
+
+    retryable = True
+
+
+class ApiRetired(ApiError):
+    """The server no longer speaks this API at all (every Assistants route answers 404)."""
+
+
+class BadRequest(ApiError):
+    """Another 400/409/422: the server's own message is passed on."""
+
+
+class ReadOnly(ApiError):
+    """A change was asked of a read-only profile or session; nothing was sent."""

@@ -1,0 +1,91 @@
+"""Where threadtui keeps its files.
+
+Locations come from platformdirs and can be moved with THREADTUI_CONFIG_DIR /
+THREADTUI_DATA_DIR (or --config-dir / --data-dir), so tests, scripts and the demo never
+touch a user's real files. Folders are created 0700 and files 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "threadtui"
+ENV_CONFIG_DIR = "THREADTUI_CONFIG_DIR"
+ENV_DATA_DIR = "THREADTUI_DATA_DIR"
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+@dataclass(frozen=True)
+class Locations:
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def registry_file(self) -> Path:
+        return self.data_dir / "registry.sqlite3"
+
+    @classmethod
+    def resolve(
+        cls,
+        config_dir: str | os.PathLike[str] | None = None,
+        data_dir: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Locations:
+        """Explicit arguments win over the environment, which wins over platformdirs."""
+        env = os.environ if env is None else env
+        config = config_dir or env.get(ENV_CONFIG_DIR) or platformdirs.user_config_dir(APP_NAME)
+        data = data_dir or env.get(ENV_DATA_DIR)
+        if data:
+            logs = Path(data).expanduser() / "logs"
+        else:
+            data = platformdirs.user_data_dir(APP_NAME)
+            logs = Path(platformdirs.user_log_dir(APP_NAME))
+        return cls(Path(config).expanduser(), Path(data).expanduser(), logs)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) as 0700; tighten it if it already exists and is ours."""
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(PRIVATE_DIR_MODE)
+    except PermissionError:
+        pass  # not ours to change; `readable_by_others` reports it
+    return path
+
+
+def readable_by_others(path: Path) -> bool:
+    """True when group or others can read or enter `path`."""
+    try:
+        return bool(stat.S_IMODE(path.stat().st_mode) & 0o077)
+    except FileNotFoundError:
+        return False
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically (temp file + rename), mode 0600."""
+    ensure_private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,85 @@
+"""Make untrusted remote text safe to show.
+
+Remote text can hold ANSI/OSC escape sequences, C0/C1 controls, bidi overrides,
+zero-width characters and lone surrogates. `clean()` turns every one of them into a
+visible, inert stand-in, so an auditor sees that something was there and the terminal
+never receives it. Markup safety is separate: display code must pass remote text as plain
+`Text`/`Content` (never through a markup parser); `clean()` does not escape `[`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and other
+# two-character escapes. Shown as one marker each so a hostile sequence stays readable.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, terminated by BEL or ST (or unterminated)
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b[@-Z\\-_]"  # two-character escapes
+)
+
+# Format characters that change how surrounding text is ordered or joined.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f"  # zero-width space/joiners, LRM, RLM
+    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides
+    "\u2060\u2061\u2062\u2063\u2064"  # word joiner, invisible operators
+    "\u2066\u2067\u2068\u2069"  # bidi isolates
+    "\ufeff"  # zero-width no-break space / BOM
+)
+
+_NEEDS_WORK = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def _marker(match: re.Match[str]) -> str:
+    seq = match.group(0)
+    printable = seq[1:].replace("\x07", "").replace("\x1b", "")
+    # Keep the sequence readable but inert: "␛[31m" shows what the attacker sent.
+    return "␛" + "".join(_char(c) for c in printable)
+
+
+def _char(c: str) -> str:
+    code = ord(c)
+    if code < 0x20:
+        return chr(0x2400 + code)  # Control Pictures: ␀ ␁ … ␟
+    if code == 0x7F:
+        return "␡"
+    if 0x80 <= code <= 0x9F:
+        return f"⟨{code:02X}⟩"
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    if c in _INVISIBLE:
+        return f"⟨U+{code:04X}⟩"
+    return c
+
+
+def clean(text: str) -> str:
+    """Return `text` with every escape, control and invisible format character made visible.
+
+    Newlines and tabs are kept; `\\r\\n` becomes `\\n`.
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n")
+    if "\x1b" in text:
+        text = _ESCAPE_SEQUENCE.sub(_marker, text)
+    if not _NEEDS_WORK.search(text):
+        return text
+    return _NEEDS_WORK.sub(lambda m: _char(m.group(0)), text)
+
+
+def one_line(text: str, limit: int = 80) -> str:
+    """A cleaned, single-line preview of at most `limit` characters."""
+    flat = " ".join(clean(text).split())
+    return flat if len(flat) <= limit else flat[: max(0, limit - 1)] + "…"
+
+
+def is_clean(text: str) -> bool:
+    """True when `text` holds nothing `clean()` would change (besides CRLF)."""
+    return "\x1b" not in text and not _NEEDS_WORK.search(text.replace("\r\n", "\n"))
+
+
+__all__ = ["clean", "is_clean", "one_line"]
