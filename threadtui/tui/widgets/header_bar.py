@@ -1,0 +1,30 @@
+"""The top line: which profile, server and host you are on (auditors run several)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class HeaderBar(Widget):
+    profile: reactive[str] = reactive("")
+    server: reactive[str] = reactive("")
+    where: reactive[str] = reactive("")  # user@host
+    read_only: reactive[bool] = reactive(False)
+    demo: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        text = Text("threadtui", style="bold")
+        for part in (self.profile, self.server, self.where):
+            if part:
+                text.append(" · ")
+                text.append(part)
+        if self.demo:
+            text.append("  DEMO", style="bold black on yellow")
+        if self.read_only:
+            text.append("  READ-ONLY", style="bold white on red")
+        hint = Text("ctrl+p commands", style="dim")
+        text.truncate(max(0, self.size.width - hint.cell_len - 1), overflow="ellipsis")
+        text.pad_right(max(0, self.size.width - text.cell_len - hint.cell_len))
+        return text + hint

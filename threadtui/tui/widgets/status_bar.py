@@ -1,0 +1,41 @@
+"""One line at the bottom: what is happening now (run progress, confirmations, errors)
+on the left, and a short fact about the open thread (tokens, counts) on the right."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+Tone = Literal["info", "success", "warning", "error", "progress"]
+
+_STYLES = {
+    "info": "",
+    "success": "bold green",
+    "warning": "bold yellow",
+    "error": "bold red",
+    "progress": "cyan",
+}
+_ICONS = {"info": "", "success": "✓ ", "warning": "! ", "error": "✗ ", "progress": "⟳ "}
+
+
+class StatusBar(Widget):
+    message: reactive[str] = reactive("")
+    tone: reactive[str] = reactive("info")
+    right: reactive[str] = reactive("")
+
+    def say(self, message: str, tone: Tone = "info") -> None:
+        """Show `message` (plain text, never markup) until the next one."""
+        self.message = message
+        self.tone = tone
+        self.set_class(tone == "error", "-error")
+
+    def render(self) -> Text:
+        width = self.size.width
+        right = Text(self.right, style="dim")
+        left = Text(_ICONS.get(self.tone, "") + self.message, style=_STYLES.get(self.tone, ""))
+        left.truncate(max(0, width - len(right) - 1), overflow="ellipsis")
+        left.pad_right(max(0, width - left.cell_len - right.cell_len))
+        return left + right
