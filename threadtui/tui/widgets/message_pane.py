@@ -64,7 +64,7 @@ class MessagePane(VerticalScroll, can_focus=True):
         self.has_older = has_older
         self.show_notice(self._older_hint())
         await self.mount_all(self._views(messages))
-        self.scroll_end(animate=False, immediate=True)
+        self.scroll_end(animate=False)
 
     async def prepend_older(self, messages: Sequence[Message], *, has_older: bool) -> None:
         """Insert an older page (oldest first) above what is shown, keeping the view still."""
@@ -74,17 +74,14 @@ class MessagePane(VerticalScroll, can_focus=True):
         if not messages:
             return
         first = next(iter(self.query(MessageView)), None)
-        before_height = self.virtual_size.height
-        before_y = self.scroll_y
         if first is None:
             await self.mount_all(self._views(messages))
-        else:
-            await self.mount_all(self._views(messages), before=first)
+            return
+        offset = first.virtual_region.y - self.scroll_y
+        await self.mount_all(self._views(messages), before=first)
 
         def keep_place() -> None:
-            self.scroll_to(
-                y=before_y + self.virtual_size.height - before_height, animate=False, immediate=True
-            )
+            self.scroll_to(y=first.virtual_region.y - offset, animate=False, immediate=True)
 
         self.call_after_refresh(keep_place)
 
