@@ -161,3 +161,4 @@ class AssistantInfo:
     name: str | None
     model: str | None
     created_at: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
