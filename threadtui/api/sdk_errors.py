@@ -1,0 +1,183 @@
+"""Turning `openai` exceptions into threadtui's domain errors, each with one sentence.
+
+Shared by every backend built on the SDK. Server text is passed on only where it helps
+(other 4xx), and only after anything key-like is redacted, control characters are removed
+and the length is capped. `openai` is imported inside the function: by the time an SDK
+exception exists, the SDK is loaded anyway.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from threadtui.api.errors import (
+    ApiError,
+    AuthFailed,
+    BadRequest,
+    NetworkDown,
+    NotFound,
+    RateLimited,
+    RunActive,
+    ServerError,
+    WrongProject,
+)
+
+AUTH_FAILED_MESSAGE = (
+    "The API key was rejected: check the variable named by the profile's api_key_env."
+)
+
+_KEY_LIKE = re.compile(r"\b(?:sk|sess|rk)-[A-Za-z0-9_*\-]{6,}|\bBearer\s+\S+", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_QUOTED_ID = re.compile(r"'([a-z]+[_-][A-Za-z0-9_\-]+)'")
+_RUN_ID = re.compile(r"\b((?:run|resp)_[A-Za-z0-9_\-]+)")
+_THREAD_ID = re.compile(r"\b((?:thread|conv)_[A-Za-z0-9_\-]+)")
+_LOCK_PHRASES = ("while a run", "already has an active run", "while a response")
+_LOCK_CODES = frozenset({"conversation_locked"})
+_MAX_SERVER_TEXT = 300
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with API keys (sk-…, Bearer …, and the given secrets) replaced by "[redacted]"."""
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, "[redacted]")
+    return _KEY_LIKE.sub("[redacted]", text)
+
+
+def server_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Server text fit for one line of a status bar: redacted, no control characters, capped."""
+    text = _CONTROL.sub(" ", redact(text, secrets)).strip()
+    if len(text) > _MAX_SERVER_TEXT:
+        text = text[: _MAX_SERVER_TEXT - 1].rstrip() + "…"
+    return text
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
+    """Seconds to wait from `retry-after-ms`, else `retry-after` (seconds or an HTTP date)."""
+    if not headers:
+        return None
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) / divisor
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value) if name == "retry-after" else None
+            if parsed is None:
+                continue
+            seconds = email.utils.mktime_tz(parsed) - time.time()
+        if seconds == seconds and seconds != float("inf"):  # not NaN, not infinite
+            return max(0.0, seconds)
+    return None
+
+
+def _body_field(exc: Any, name: str) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, Mapping):
+        value = body.get(name)
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def _pretty_seconds(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+
+
+def domain_error(
+    exc: BaseException,
+    *,
+    object_id: str | None = None,
+    secrets: Iterable[str] = (),
+) -> ApiError:
+    """The domain error for an SDK exception.
+
+    `object_id` names what the request was about (the thread, say), used when the server's
+    own message doesn't name it. `secrets` (the connection's key) are redacted from any
+    server text passed on, in addition to anything that looks like a key.
+    """
+    import openai
+
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, openai.APITimeoutError):
+        return NetworkDown(
+            "The server did not answer in time: check your connection and try again."
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        host = exc.request.url.host if getattr(exc, "request", None) is not None else "the server"
+        return NetworkDown(
+            f"Could not reach {host}: check your connection and the profile's base_url, then try again."
+        )
+    if isinstance(exc, openai.APIResponseValidationError):
+        return ServerError(
+            "The server answered with something that is not a valid API response: "
+            "check the profile's base_url.",
+            status=exc.status_code,
+        )
+    if not isinstance(exc, openai.APIStatusError):
+        if isinstance(exc, openai.OpenAIError) and "credentials" in str(exc).lower():
+            return AuthFailed(AUTH_FAILED_MESSAGE)
+        return ApiError(f"Unexpected error from the API client: {server_text(str(exc), secrets)}")
+
+    status = exc.status_code
+    message = server_text(_body_field(exc, "message"), secrets)
+    code = _body_field(exc, "code")
+    quoted = _QUOTED_ID.search(message)
+    subject = quoted.group(1) if quoted else object_id
+
+    if status == 401:
+        return AuthFailed(AUTH_FAILED_MESSAGE, status=status)
+    if status == 403:
+        what = subject or "This object"
+        return WrongProject(
+            f"{what} belongs to another organization or project, or this key may not use it: "
+            "check the profile's key, organization and project.",
+            status=status,
+        )
+    if status == 404:
+        what = subject or "The requested object"
+        return NotFound(
+            f"{what} was not found: it was deleted or expired, or it belongs to another "
+            "project — check the profile's key/project.",
+            object_id=subject,
+            status=status,
+        )
+    if status == 429:
+        if code == "insufficient_quota":
+            return RateLimited(
+                "The account has run out of quota: check the plan and billing of the profile's key.",
+                status=status,
+            )
+        retry_after = retry_after_seconds(exc.response.headers)
+        when = f"in {_pretty_seconds(retry_after)}" if retry_after is not None else "in a moment"
+        return RateLimited(
+            f"The server is rate limiting this key: try again {when}.",
+            retry_after=retry_after,
+            status=status,
+        )
+    if status >= 500:
+        return ServerError(
+            f"The server failed (HTTP {status}) and did not recover after retries: try again in a moment.",
+            status=status,
+        )
+    lowered = message.lower()
+    if code in _LOCK_CODES or (status in (400, 409) and any(p in lowered for p in _LOCK_PHRASES)):
+        run = _RUN_ID.search(message)
+        run_id = run.group(1) if run else None
+        named = _THREAD_ID.search(message)
+        thread = object_id or (named.group(1) if named else "The thread")
+        busy = f"run {run_id}" if run_id else "a run"
+        return RunActive(
+            f"{thread} is busy with {busy}: wait for it to finish or cancel it, then try again.",
+            run_id=run_id,
+            status=status,
+        )
+    detail = message or f"HTTP {status}"
+    if not detail.endswith((".", "!", "?", "…")):
+        detail += "."
+    return BadRequest(f"The server refused the request: {detail}", status=status)
