@@ -1,0 +1,278 @@
+"""Following a run to its end, for the status bar and the CLI.
+
+`RunPoller` checks the run with backoff (0.5 s doubling to 5 s, reset whenever the status
+changes), or exactly as often as the server's `openai-poll-after-ms` hint asks. It stops
+when the run ends, when it stops at `requires_action`, or at the run's `expires_at` (plus a
+short grace for the server to mark it expired) if the server never ends it. `cancel()`
+asks the server to cancel and keeps polling until the run is terminal: `cancelled`, or
+`completed` if the run won the race. Rate limits are waited out with a countdown;
+network and server failures are retried with backoff until the deadline; anything else
+(the thread was deleted, the key was revoked) ends polling with that error.
+
+Progress comes as immutable `PollUpdate`s, through `on_update` or `async for`. All time and
+waiting go through the injected clock, so tests run whole runs on a `ManualClock` at once.
+
+`end_message(run)` is the pure one-line sentence for how a run ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from threadtui.api.backend import Backend
+from threadtui.api.errors import ApiError, NetworkDown, RateLimited, ServerError
+from threadtui.api.models import Run
+from threadtui.clock import Clock
+from threadtui.core.ids import short
+from threadtui.core.sanitize import one_line
+from threadtui.core.timefmt import duration
+
+MIN_INTERVAL = 0.5
+MAX_INTERVAL = 5.0
+DEADLINE_GRACE = 2.0  # after expires_at, one last check for the server's "expired"
+FALLBACK_TIMEOUT = 600.0  # when the run has no expires_at
+COUNTDOWN_STEP = 1.0  # rate-limit countdown granularity
+MIN_HINT = 0.1  # a poll-after hint of 0 must not make us spin
+
+
+@dataclass(frozen=True)
+class PollUpdate:
+    """One moment of following a run.
+
+    `elapsed` counts from when polling started. `next_check_in` is None once finished.
+    `rate_limited_for` is the rest of a rate-limit wait; `problem` a transient failure
+    being retried. A finished update has `finished` set and, if polling stopped before the
+    run ended, `timed_out` or `error`.
+    """
+
+    run: Run
+    elapsed: float
+    next_check_in: float | None = None
+    rate_limited_for: float | None = None
+    problem: str | None = None
+    cancel_requested: bool = False
+    finished: bool = False
+    timed_out: bool = False
+    error: ApiError | None = None
+
+    @property
+    def status(self) -> str:
+        return self.run.status
+
+    def describe(self) -> str:
+        """For the status bar: "run_9x… in_progress · 3.1 s · next check in 2 s"."""
+        status = "cancelling" if self.cancel_requested and not self.finished else self.status
+        parts = [f"{one_line(short(self.run.id, 6), 20)} {one_line(status, 20)}"]
+        parts.append(duration(self.elapsed))
+        if self.rate_limited_for is not None:
+            parts.append(f"rate limited · retry in {self.rate_limited_for:.0f} s")
+        elif self.problem is not None:
+            parts.append(f"retrying in {self.next_check_in or 0:.0f} s")
+        elif self.next_check_in is not None:
+            parts.append(f"next check in {self.next_check_in:.0f} s")
+        return " · ".join(parts)
+
+    @property
+    def message(self) -> str:
+        """The one sentence for how polling ended (or the progress line while it runs)."""
+        if not self.finished:
+            return self.describe()
+        if self.error is not None:
+            return self.error.user_message
+        if self.timed_out:
+            return (
+                f"Run {self.run.id} was still {self.run.status} at its expiry time: stopped "
+                "checking; reload the thread later to see whether it finished."
+            )
+        return end_message(self.run)
+
+
+def end_message(run: Run) -> str:
+    """How `run` ended, in one sentence (also for requires_action and still-active runs)."""
+    rid = one_line(run.id, 60)
+    status = run.status
+    if status == "completed":
+        tokens = f" ({run.usage.total_tokens:,} tokens)" if run.usage else ""
+        return f"Run {rid} completed{tokens}."
+    if status == "failed":
+        why = one_line(run.last_error, 200) if run.last_error else "no reason given"
+        return f"Run {rid} failed: {why}."
+    if status == "incomplete":
+        why = one_line(run.incomplete_reason, 80) if run.incomplete_reason else "no reason given"
+        return f"Run {rid} ended incomplete: {why}."
+    if status == "expired":
+        return f"Run {rid} expired before it finished: send the message again to start a new run."
+    if status == "cancelled":
+        return f"Run {rid} was cancelled."
+    if status == "requires_action":
+        calls = ", ".join(one_line(f"{c.name}({c.id})", 60) for c in run.tool_calls)
+        waiting = f" for {calls}" if calls else ""
+        return f"Run {rid} waits for tool outputs{waiting}: answer them or cancel the run."
+    return f"Run {rid} is still {one_line(status, 30)}."
+
+
+def _is_stop(run: Run, cancelling: bool) -> bool:
+    # requires_action is where the user must act, unless they chose to cancel.
+    return run.is_terminal or (run.status == "requires_action" and not cancelling)
+
+
+class RunPoller:
+    """Follow one run to its end.
+
+    Use either ``final = await poller.run()`` (with an optional `on_update` callback) or
+    ``async for update in poller: …`` (the last update has `finished` set). `cancel()` may
+    be called at any time, from any task on the same loop.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        run: Run,
+        *,
+        clock: Clock,
+        on_update: Callable[[PollUpdate], None] | None = None,
+        min_interval: float = MIN_INTERVAL,
+        max_interval: float = MAX_INTERVAL,
+        deadline: float | None = None,
+    ) -> None:
+        """`deadline` (clock seconds) overrides the run's `expires_at`."""
+        self.backend = backend
+        self.thread_id = run.thread_id
+        self.clock = clock
+        self.on_update = on_update
+        self.min_interval = min_interval
+        self.max_interval = max_interval
+        self._initial = run
+        self._deadline = deadline
+        self._cancel_requested = False
+        self._cancel_sent = False  # the cancel request got an answer (or a final refusal)
+        self._cancel_accepted = False
+        self._wake = asyncio.Event()
+        self.latest: PollUpdate | None = None
+
+    def cancel(self) -> None:
+        """Ask for the run to be cancelled; polling goes on until it is terminal."""
+        self._cancel_requested = True
+        self._wake.set()
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel_requested
+
+    async def run(self) -> PollUpdate:
+        """Poll until the end; returns the final update."""
+        final = None
+        async for update in self:
+            final = update
+        assert final is not None
+        return final
+
+    def __aiter__(self) -> AsyncIterator[PollUpdate]:
+        return self._follow()
+
+    # -- the loop ------------------------------------------------------------------
+    async def _follow(self) -> AsyncIterator[PollUpdate]:
+        started = self.clock.now()
+        run = self._initial
+        interval = self.min_interval
+        problem: str | None = None
+
+        def update(**fields: object) -> PollUpdate:
+            made = PollUpdate(
+                run=run,
+                elapsed=self.clock.now() - started,
+                cancel_requested=self._cancel_requested,
+                problem=problem,
+                **fields,  # type: ignore[arg-type]
+            )
+            self.latest = made
+            if self.on_update is not None:
+                self.on_update(made)
+            return made
+
+        while True:
+            if self._cancel_requested and not self._cancel_sent and not run.is_terminal:
+                try:
+                    run = await self.backend.cancel_run(self.thread_id, run.id)
+                    self._cancel_sent = self._cancel_accepted = True
+                    problem, interval = None, self.min_interval
+                except (NetworkDown, ServerError, RateLimited) as exc:
+                    problem = exc.user_message  # try again at the next check
+                except ApiError as exc:
+                    self._cancel_sent, problem = True, exc.user_message
+
+            if _is_stop(run, self._cancelling):
+                yield update(finished=True)
+                return
+            now = self.clock.now()
+            limit = self._limit(run, started) + DEADLINE_GRACE
+            if now >= limit:
+                yield update(finished=True, timed_out=True)
+                return
+
+            hint = (
+                max(run.poll_after_ms / 1000, MIN_HINT) if run.poll_after_ms is not None else None
+            )
+            delay = min(hint if hint is not None else interval, limit - now)
+            yield update(next_check_in=delay)
+            if await self._sleep(delay):
+                continue  # cancel() woke us: send it before checking again
+
+            try:
+                latest = await self.backend.get_run(self.thread_id, run.id)
+            except RateLimited as exc:
+                problem = exc.user_message
+                wait = exc.retry_after if exc.retry_after is not None else interval
+                wait = min(wait, max(0.0, limit - self.clock.now()))
+                while wait > 0:
+                    yield update(next_check_in=wait, rate_limited_for=wait)
+                    step = min(COUNTDOWN_STEP, wait)
+                    if await self._sleep(step):
+                        break
+                    wait -= step
+                continue
+            except (NetworkDown, ServerError) as exc:
+                problem = exc.user_message
+                interval = min(interval * 2, self.max_interval)
+                continue
+            except ApiError as exc:
+                yield update(finished=True, error=exc)
+                return
+            problem = None
+            interval = (
+                self.min_interval
+                if latest.status != run.status
+                else min(interval * 2, self.max_interval)
+            )
+            run = latest
+
+    @property
+    def _cancelling(self) -> bool:
+        """Cancel was asked and not finally refused: don't stop at requires_action."""
+        return self._cancel_requested and (self._cancel_accepted or not self._cancel_sent)
+
+    def _limit(self, run: Run, started: float) -> float:
+        if self._deadline is not None:
+            return self._deadline
+        if run.expires_at:
+            return float(run.expires_at)
+        return started + FALLBACK_TIMEOUT
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Wait on the clock; True when `cancel()` cut the wait short."""
+        if self._wake.is_set():
+            self._wake.clear()
+            if self._cancel_requested and not self._cancel_sent:
+                return True
+        sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        done, pending = await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        woke = waker in done
+        if woke:
+            self._wake.clear()
+        return woke and self._cancel_requested and not self._cancel_sent
