@@ -176,6 +176,7 @@ class FakeAPI:
                 fault=fault.kind if fault is not None else None,
                 request_headers={k: v for k, v in request.headers.items() if k != "authorization"},
                 at=now,
+                response=json.loads(outcome.body) if isinstance(outcome, WireResponse) else None,
             )
         )
         return outcome

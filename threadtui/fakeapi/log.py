@@ -14,7 +14,7 @@ class LoggedRequest:
     `path` is relative to the API root ("/threads/thread_abc/messages", no "/v1"); `route`
     is its template ("/threads/{thread_id}/messages") or None for an unknown URL. `status`
     is None when no response was sent (an injected timeout or dropped connection); `fault`
-    names the injected fault that shaped the answer, if any.
+    names the injected fault that shaped the answer, if any. `at` is the fake clock's time.
     """
 
     method: str
@@ -27,6 +27,7 @@ class LoggedRequest:
     fault: str | None = None
     request_headers: dict[str, str] = field(default_factory=dict)
     at: float = 0.0
+    response: Any = None  # the JSON body answered, if any
 
 
 def _pattern(path: str) -> re.Pattern[str]:

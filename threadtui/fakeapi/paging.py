@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from threadtui.fakeapi.errors import FakeError, bad_request
+from threadtui.fakeapi.errors import bad_request
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -55,60 +56,55 @@ def page(
     items: Sequence[Any],
     query: dict[str, str],
     *,
-    render: Callable[[Any], dict],
-    id_of: Callable[[Any], str] = lambda item: item["id"],
-    position: Callable[[str], int | None] | None = None,
+    render: Callable[[Any], dict] = lambda item: item,
+    cursor_key: Callable[[str], int | None],
+    keys: Sequence[int] | None = None,
     allow_before: bool = True,
-    missing_cursor: Callable[[str, str], FakeError] | None = None,
 ) -> dict:
     """One page of `items` (oldest first) as `{"object": "list", "data", "first_id", ...}`.
 
-    `after`/`before` are IDs of items in the list; the page holds the `limit` items right
-    after (or right before) the cursor in the requested order. `has_more` says whether more
-    items lie beyond the page in the direction of travel. Empty pages have null first/last
-    IDs, as the real API returns.
+    `keys` are the items' ascending sort keys (default: their indexes) and `cursor_key`
+    maps an `after`/`before` ID to a key, so a cursor works even when it is not in a
+    filtered list (messages.list with `run_id`). The page holds the `limit` items right
+    after (or right before) the cursor in the requested order; `has_more` says whether
+    more lie beyond the page in the direction of travel. Empty pages have null
+    first/last IDs, as the real API returns.
     """
     limit = parse_limit(query.get("limit"))
     order = parse_order(query.get("order"))
     after = query.get("after") or None
     before = (query.get("before") or None) if allow_before else None
-    find = position or (lambda i: next((n for n, x in enumerate(items) if id_of(x) == i), None))
-
-    # Work on indexes into the oldest-first list; "forward" is the direction of `order`.
     n = len(items)
-    forward = 1 if order == "asc" else -1
-    seq_start, seq_end = (0, n) if forward == 1 else (n - 1, -1)
 
-    def cursor(name: str, value: str) -> int:
-        pos = find(value)
-        if pos is None:
-            if missing_cursor is not None:
-                raise missing_cursor(name, value)
+    def bound(name: str, value: str, *, strictly_after_in_asc: bool) -> int:
+        """The index in `items` where the part past the cursor starts (asc view)."""
+        key = cursor_key(value)
+        if key is None:
             raise bad_request(f"Invalid '{name}': no object found with id '{value}'.", param=name)
-        return pos
+        if keys is None:
+            return key + 1 if strictly_after_in_asc else key
+        return bisect_right(keys, key) if strictly_after_in_asc else bisect_left(keys, key)
 
-    lo_bound = seq_start  # first index (in travel order) allowed
-    hi_stop = seq_end  # index (exclusive, in travel order) to stop at
-    if after is not None:
-        lo_bound = cursor("after", after) + forward
-    if before is not None:
-        hi_stop = cursor("before", before)
-
-    def span(a: int, b: int) -> list[int]:
-        return list(range(a, b, forward)) if (b - a) * forward > 0 else []
-
-    window = span(lo_bound, hi_stop)
-    if before is not None and after is None:
-        chosen = window[-limit:]
-        has_more = len(window) > limit
+    # [lo, hi) is the window of allowed indexes in the oldest-first list.
+    lo, hi = 0, n
+    if order == "asc":
+        if after is not None:
+            lo = bound("after", after, strictly_after_in_asc=True)
+        if before is not None:
+            hi = bound("before", before, strictly_after_in_asc=False)
+        window = list(range(lo, hi))
     else:
-        chosen = window[:limit]
-        has_more = len(window) > limit
+        if after is not None:
+            hi = bound("after", after, strictly_after_in_asc=False)
+        if before is not None:
+            lo = bound("before", before, strictly_after_in_asc=True)
+        window = list(range(hi - 1, lo - 1, -1))
+    chosen = window[-limit:] if before is not None and after is None else window[:limit]
     data = [render(items[i]) for i in chosen]
     return {
         "object": "list",
         "data": data,
         "first_id": data[0]["id"] if data else None,
         "last_id": data[-1]["id"] if data else None,
-        "has_more": has_more,
+        "has_more": len(window) > limit,
     }

@@ -142,13 +142,7 @@ def register(router: Router, api: FakeAPI) -> None:
     def list_runs(call: Call) -> dict:
         thread = thread_of(call)
         index = {r.id: n for n, r in enumerate(thread.runs)}
-        return page(
-            thread.runs,
-            call.query,
-            render=lambda r: r.obj,
-            id_of=lambda r: r.id,
-            position=index.get,
-        )
+        return page(thread.runs, call.query, render=lambda r: r.obj, cursor_key=index.get)
 
     def get_run(call: Call) -> Reply:
         return run_reply(run_of(call)[1])
@@ -184,7 +178,7 @@ def register(router: Router, api: FakeAPI) -> None:
     def list_steps(call: Call) -> dict:
         _, run = run_of(call)
         index = {s["id"]: n for n, s in enumerate(run.steps)}
-        return page(run.steps, call.query, render=lambda s: s, position=index.get)
+        return page(run.steps, call.query, cursor_key=index.get)
 
     def get_step(call: Call) -> dict:
         _, run = run_of(call)

@@ -116,14 +116,12 @@ def register(router: Router, api: FakeAPI) -> None:
     # -- messages ----------------------------------------------------------------------
     def list_messages(call: Call) -> dict:
         thread = thread_of(call)
-        items = thread.messages
-        position = thread.positions.get
         run_id = call.query.get("run_id")
-        if run_id:
-            items = [m for m in items if m["run_id"] == run_id]
-            index = {m["id"]: n for n, m in enumerate(items)}
-            position = index.get
-        return page(items, call.query, render=lambda m: m, position=position)
+        if not run_id:
+            return page(thread.messages, call.query, cursor_key=thread.positions.get)
+        keys = [n for n, m in enumerate(thread.messages) if m["run_id"] == run_id]
+        items = [thread.messages[n] for n in keys]
+        return page(items, call.query, cursor_key=thread.positions.get, keys=keys)
 
     def create_message(call: Call) -> dict:
         thread = thread_of(call)
@@ -166,7 +164,7 @@ def register(router: Router, api: FakeAPI) -> None:
     def list_assistants(call: Call) -> dict:
         items = list(store.assistants.values())
         index = {a["id"]: n for n, a in enumerate(items)}
-        return page(items, call.query, render=lambda a: a, position=index.get)
+        return page(items, call.query, cursor_key=index.get)
 
     def create_assistant(call: Call) -> dict:
         body = call.json()
