@@ -128,6 +128,55 @@ class RunEngine:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def create_run(
+        self, thread: Thread, assistant: dict, now: float, plan: RunPlan, body: dict
+    ) -> Run:
+        """A new queued run following `plan`; `body` holds the create-run overrides."""
+        instructions = body.get("instructions")
+        if instructions is None:
+            instructions = assistant["instructions"] or ""
+        if body.get("additional_instructions"):
+            instructions = f"{instructions}\n{body['additional_instructions']}".strip()
+        tools = body.get("tools")
+        obj: dict[str, Any] = {
+            "id": self.store.ids.run(),
+            "object": "thread.run",
+            "created_at": int(now),
+            "assistant_id": assistant["id"],
+            "thread_id": thread.id,
+            "status": "queued",
+            "started_at": None,
+            "expires_at": int(now + plan.expires_after),
+            "cancelled_at": None,
+            "failed_at": None,
+            "completed_at": None,
+            "required_action": None,
+            "last_error": None,
+            "model": body.get("model") or assistant["model"],
+            "instructions": instructions,
+            "tools": assistant["tools"] if tools is None else tools,
+            "metadata": body.get("metadata") or {},
+            "temperature": body.get("temperature", assistant.get("temperature", 1.0)),
+            "top_p": body.get("top_p", assistant.get("top_p", 1.0)),
+            "max_completion_tokens": body.get("max_completion_tokens"),
+            "max_prompt_tokens": body.get("max_prompt_tokens"),
+            "truncation_strategy": body.get("truncation_strategy")
+            or {"type": "auto", "last_messages": None},
+            "incomplete_details": None,
+            "usage": None,
+            "response_format": body.get(
+                "response_format", assistant.get("response_format", "auto")
+            ),
+            "tool_choice": body.get("tool_choice", "auto"),
+            "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        }
+        run = Run(obj=obj, plan=plan, created=now)
+        schedule(run, now)
+        thread.runs.append(run)
+        thread.run_index[run.id] = run
+        self.store.active[run.id] = thread
+        return run
+
     # -- advancing -------------------------------------------------------------------
     def advance_all(self, now: float) -> None:
         for run_id, thread in list(self.store.active.items()):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from threadtui.fakeapi import validate
 from threadtui.fakeapi.errors import bad_request, not_found_as
 from threadtui.fakeapi.paging import page
 from threadtui.fakeapi.router import Call, Reply, Router
-from threadtui.fakeapi.runs import default_plan, schedule
+from threadtui.fakeapi.runs import default_plan
 from threadtui.fakeapi.store import Run, Thread
 
 if TYPE_CHECKING:
@@ -56,65 +56,20 @@ def register(router: Router, api: FakeAPI) -> None:
         for n, item in enumerate(extra):  # validate all before adding any
             validate.one_of(item, "role", ("user", "assistant"))
             validate.metadata(item.get("metadata"), param=f"additional_messages[{n}].metadata")
-        from threadtui.fakeapi.threads_routes import content_parts
-
         for item in extra:
             store.add_message(
                 thread,
                 role=item["role"],
-                content=content_parts(item.get("content", "")),
+                content=validate.content_parts(item.get("content", "")),
                 created_at=int(now),
                 attachments=item.get("attachments") or [],
                 metadata=item.get("metadata"),
             )
-        instructions = body.get("instructions")
-        if instructions is None:
-            instructions = assistant["instructions"] or ""
-        if body.get("additional_instructions"):
-            instructions = f"{instructions}\n{body['additional_instructions']}".strip()
         tools = body.get("tools")
         if tools is None:
             tools = assistant["tools"]
         plan = api.scripts.take(thread.id, assistant_id) or default_plan(store, thread, tools)
-        created = int(now)
-        obj: dict[str, Any] = {
-            "id": store.ids.run(),
-            "object": "thread.run",
-            "created_at": created,
-            "assistant_id": assistant_id,
-            "thread_id": thread.id,
-            "status": "queued",
-            "started_at": None,
-            "expires_at": int(now + plan.expires_after),
-            "cancelled_at": None,
-            "failed_at": None,
-            "completed_at": None,
-            "required_action": None,
-            "last_error": None,
-            "model": body.get("model") or assistant["model"],
-            "instructions": instructions,
-            "tools": tools,
-            "metadata": metadata or {},
-            "temperature": body.get("temperature", assistant.get("temperature", 1.0)),
-            "top_p": body.get("top_p", assistant.get("top_p", 1.0)),
-            "max_completion_tokens": body.get("max_completion_tokens"),
-            "max_prompt_tokens": body.get("max_prompt_tokens"),
-            "truncation_strategy": body.get("truncation_strategy")
-            or {"type": "auto", "last_messages": None},
-            "incomplete_details": None,
-            "usage": None,
-            "response_format": body.get(
-                "response_format", assistant.get("response_format", "auto")
-            ),
-            "tool_choice": body.get("tool_choice", "auto"),
-            "parallel_tool_calls": body.get("parallel_tool_calls", True),
-        }
-        run = Run(obj=obj, plan=plan, created=now)
-        schedule(run, now)
-        thread.runs.append(run)
-        thread.run_index[run.id] = run
-        store.active[run.id] = thread
-        return run
+        return engine.create_run(thread, assistant, now, plan, {**body, "metadata": metadata})
 
     def create_run(call: Call) -> Reply:
         return run_reply(start_run(thread_of(call), call.json(), call.now))

@@ -2,56 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from threadtui.fakeapi import validate
 from threadtui.fakeapi.errors import bad_request, not_found_as
 from threadtui.fakeapi.paging import page
 from threadtui.fakeapi.router import Call, Router
-from threadtui.fakeapi.store import Thread, text_part
+from threadtui.fakeapi.store import Thread
 
 if TYPE_CHECKING:
     from threadtui.fakeapi.app import FakeAPI
-
-
-def content_parts(content: Any, param: str = "content") -> list[dict[str, Any]]:
-    """A create-message `content` (a string or parts) as stored message content."""
-    if isinstance(content, str):
-        return [text_part(content)]
-    if not isinstance(content, list):
-        raise bad_request(
-            f"Invalid type for '{param}': expected one of a string or an array of objects, "
-            f"but got {validate.type_name(content)} instead.",
-            param=param,
-            code="invalid_type",
-        )
-    if not content:
-        raise bad_request(
-            f"Invalid '{param}': empty array. Expected an array with minimum length 1, "
-            "but got an empty array instead.",
-            param=param,
-            code="empty_array",
-        )
-    parts = []
-    for n, part in enumerate(content):
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text":
-            parts.append(text_part(str(part.get("text", ""))))
-        elif kind == "image_file":
-            parts.append(
-                {"type": "image_file", "image_file": {"detail": "auto", **part["image_file"]}}
-            )
-        elif kind == "image_url":
-            parts.append(
-                {"type": "image_url", "image_url": {"detail": "auto", **part["image_url"]}}
-            )
-        else:
-            raise bad_request(
-                f"Invalid value: '{kind}'. Supported values are: 'image_file', 'image_url', and 'text'.",
-                param=f"{param}[{n}].type",
-                code="invalid_value",
-            )
-    return parts
 
 
 def register(router: Router, api: FakeAPI) -> None:
@@ -74,7 +34,7 @@ def register(router: Router, api: FakeAPI) -> None:
         return store.add_message(
             thread,
             role=role,
-            content=content_parts(body["content"], f"{param}content"),
+            content=validate.content_parts(body["content"], f"{param}content"),
             created_at=int(now),
             attachments=body.get("attachments") or [],
             metadata=validate.metadata(body.get("metadata"), param=f"{param}metadata"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from threadtui.fakeapi.errors import bad_request
+from threadtui.fakeapi.store import text_part
 
 _TYPE_NAMES = {
     bool: "a boolean",
@@ -88,3 +89,43 @@ def one_of(body: dict, name: str, allowed: tuple[str, ...], default: str | None 
             code="invalid_value",
         )
     return value
+
+
+def content_parts(content: Any, param: str = "content") -> list[dict[str, Any]]:
+    """A create-message `content` (a string or parts) as stored message content."""
+    if isinstance(content, str):
+        return [text_part(content)]
+    if not isinstance(content, list):
+        raise bad_request(
+            f"Invalid type for '{param}': expected one of a string or an array of objects, "
+            f"but got {type_name(content)} instead.",
+            param=param,
+            code="invalid_type",
+        )
+    if not content:
+        raise bad_request(
+            f"Invalid '{param}': empty array. Expected an array with minimum length 1, "
+            "but got an empty array instead.",
+            param=param,
+            code="empty_array",
+        )
+    parts = []
+    for n, part in enumerate(content):
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text":
+            parts.append(text_part(str(part.get("text", ""))))
+        elif kind == "image_file":
+            parts.append(
+                {"type": "image_file", "image_file": {"detail": "auto", **part["image_file"]}}
+            )
+        elif kind == "image_url":
+            parts.append(
+                {"type": "image_url", "image_url": {"detail": "auto", **part["image_url"]}}
+            )
+        else:
+            raise bad_request(
+                f"Invalid value: '{kind}'. Supported values are: 'image_file', 'image_url', and 'text'.",
+                param=f"{param}[{n}].type",
+                code="invalid_value",
+            )
+    return parts
