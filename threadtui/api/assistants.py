@@ -29,9 +29,9 @@ GETs and the other writes (create thread, update metadata, delete, cancel) keep 
 retries: repeating them changes nothing, except that a retried "create thread" can leave an
 orphaned empty thread, which no reconciliation can find because there is no list endpoint.
 
-Every Assistants method of the SDK emits "The Assistants API is deprecated" as a
-DeprecationWarning. `_call` filters exactly that message and category, attributed to this
-module or to the SDK's raw-response wrapper (used where we need the poll-after header).
+Every Assistants method of the SDK emits a DeprecationWarning ("The Assistants API is
+deprecated…", or "deprecated" for assistants). `_call` filters exactly those messages of
+that category, when raised from this module's calls or the SDK wrappers they go through.
 """
 
 from __future__ import annotations
@@ -90,19 +90,23 @@ NO_ASSISTANT_MESSAGE = (
     "A run needs an assistant: choose one (asst_…) for this thread and try again."
 )
 
-_DEPRECATION_MESSAGE = r"The Assistants API is deprecated"
-_DEPRECATION_CALLERS = r"(threadtui\.api\.assistants|openai\._legacy_response)\Z"
+# The SDK marks every Assistants method deprecated: threads, messages and runs with "The
+# Assistants API is deprecated in favor of the Responses API", assistants with just
+# "deprecated". The warning is attributed to whoever called the method: this module, or an
+# SDK wrapper (raw responses, argument checks) that we called.
+_DEPRECATION_MESSAGES = (r"The Assistants API is deprecated", r"deprecated\Z")
+_DEPRECATION_CALLERS = r"(threadtui\.api\.assistants|openai(\.[\w.]+)?)\Z"
 
 
 def _silence_deprecation() -> None:
-    # Applied before every call, not once: test runners and apps reset warning filters.
-    # filterwarnings() replaces an identical filter instead of adding another.
-    warnings.filterwarnings(
-        "ignore",
-        message=_DEPRECATION_MESSAGE,
-        category=DeprecationWarning,
-        module=_DEPRECATION_CALLERS,
-    )
+    # A persistent filter rather than catch_warnings(): before Python 3.14 that swaps the
+    # global filter list, which concurrent tasks would restore out of order. Re-applied per
+    # call because test runners and apps reset filters; filterwarnings() replaces an
+    # identical filter instead of adding another, so the list never grows.
+    for message in _DEPRECATION_MESSAGES:
+        warnings.filterwarnings(
+            "ignore", message=message, category=DeprecationWarning, module=_DEPRECATION_CALLERS
+        )
 
 
 def _mutating(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:

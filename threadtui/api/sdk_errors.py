@@ -16,6 +16,7 @@ from typing import Any
 
 from threadtui.api.errors import (
     ApiError,
+    ApiRetired,
     AuthFailed,
     BadRequest,
     NetworkDown,
@@ -28,6 +29,11 @@ from threadtui.api.errors import (
 
 AUTH_FAILED_MESSAGE = (
     "The API key was rejected: check the variable named by the profile's api_key_env."
+)
+
+RETIRED_ROUTE_MESSAGE = (
+    "This server does not offer this API (any more): your tracked threads are kept as they "
+    "are; check the profile's base_url and kind."
 )
 
 _KEY_LIKE = re.compile(r"\b(?:sk|sess|rk)-[A-Za-z0-9_*\-]{6,}|\bBearer\s+\S+", re.IGNORECASE)
@@ -139,6 +145,9 @@ def domain_error(
             "check the profile's key, organization and project.",
             status=status,
         )
+    if status == 404 and message.startswith("Invalid URL"):
+        # The route itself is unknown: the server doesn't speak this API (any more).
+        return ApiRetired(RETIRED_ROUTE_MESSAGE, status=status)
     if status == 404:
         what = subject or "The requested object"
         return NotFound(
