@@ -82,7 +82,7 @@ READ_ONLY_MESSAGE = (
     "change threads."
 )
 RETIRED_MESSAGE = (
-    "This server no longer offers the Assistants API (GET /assistants answered 404): your "
+    "This server no longer offers the Assistants API (its routes answer 404): your "
     "tracked threads are kept as they are; read them from the local archive or use a "
     "conversations profile."
 )
@@ -165,7 +165,10 @@ class AssistantsBackend(Backend):
         try:
             return await make()
         except openai.OpenAIError as exc:
-            raise domain_error(exc, object_id=object_id, secrets=self._secrets) from exc
+            error = domain_error(exc, object_id=object_id, secrets=self._secrets)
+            if isinstance(error, ApiRetired):
+                error = ApiRetired(RETIRED_MESSAGE, status=error.status)
+            raise error from exc
 
     async def _call_run(self, make: Callable[[], Awaitable[Any]], *, object_id: str) -> Run:
         """A run call made `with_raw_response`, so the poll-after header is kept."""
@@ -206,7 +209,7 @@ class AssistantsBackend(Backend):
     async def probe(self) -> None:
         try:
             await self._call(lambda: self._client.beta.assistants.list(limit=1))
-        except NotFound as exc:
+        except NotFound as exc:  # even a plain 404 on /assistants: nothing lives here
             raise ApiRetired(RETIRED_MESSAGE, status=404) from exc
 
     async def retrieve_thread(self, thread_id: str) -> ThreadInfo:
