@@ -1,0 +1,163 @@
+"""The registry as TOML: a human-readable, greppable copy that imports back losslessly.
+
+    version = 1
+
+    [[thread]]
+    id = "thread_abc123"
+    kind = "thread"
+    profile = "default"
+    title = "Refund policy question"
+    tags = ["billing"]
+    added_at = 2025-11-20T14:02:00.123456Z
+    ...
+
+Times are TOML datetimes in UTC (to the microsecond, as the registry keeps them). Fields
+that are unset are left out. Importing merges: a thread tracked already keeps its local
+title, note and metadata where they are set, gains the imported tags, and takes the newer
+of each timestamp and status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from threadtui.core.ids import WrongIdKind, require_trackable
+from threadtui.core.registry import KINDS, STATUSES, Registry, TrackedThread
+
+FORMAT_VERSION = 1
+_TIMES = ("created_at", "added_at", "last_opened_at", "last_activity_at", "checked_at")
+_TYPES: dict[str, type | tuple[type, ...]] = (
+    {f.name: str for f in fields(TrackedThread) if f.name not in (*_TIMES, "tags", "metadata")}
+    | {"message_count": int, "tags": list, "metadata": dict}
+    | dict.fromkeys(_TIMES, dt.datetime)
+)
+
+
+class ExchangeFileError(Exception):
+    """An import file cannot be used; one sentence naming the file and the problem."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    merged: int
+
+
+def export_text(threads: Iterable[TrackedThread]) -> str:
+    """The TOML text for `threads`."""
+    return tomli_w.dumps({"version": FORMAT_VERSION, "thread": [_table(t) for t in threads]})
+
+
+def _table(thread: TrackedThread) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for f in fields(thread):
+        value = getattr(thread, f.name)
+        if value is None or value == "" or value == () or value == {}:
+            continue
+        if f.name in _TIMES:
+            value = dt.datetime.fromtimestamp(value, dt.UTC)
+        elif f.name == "tags":
+            value = list(value)
+        table[f.name] = value
+    return table
+
+
+def read_file(path: Path) -> list[TrackedThread]:
+    """Parse and check an export file; ExchangeFileError on the first problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ExchangeFileError(f"{path} cannot be read ({exc.strerror}).") from None
+    except UnicodeDecodeError:
+        raise ExchangeFileError(
+            f"{path} is not UTF-8 text: give a threadtui export file."
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ExchangeFileError(
+            f"{path} is not valid TOML ({exc}): nothing was imported."
+        ) from None
+    version = data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise ExchangeFileError(
+            f"{path} is export format {version!r}; this threadtui reads {FORMAT_VERSION}."
+        )
+    tables = data.get("thread", [])
+    if not isinstance(tables, list):
+        raise ExchangeFileError(f"{path}: thread must be an array of [[thread]] tables.")
+    return [_entry(path, n, table) for n, table in enumerate(tables, 1)]
+
+
+def _entry(path: Path, number: int, table: Any) -> TrackedThread:
+    where = f"{path}: [[thread]] number {number}"
+    if not isinstance(table, dict):
+        raise ExchangeFileError(f"{where} is not a table.")
+    try:
+        thread_id, kind = require_trackable(str(table.get("id", "")))
+    except WrongIdKind as exc:
+        raise ExchangeFileError(f"{where}: {exc} Nothing was imported.") from None
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = _TYPES.get(key)
+        if expected is None:
+            raise ExchangeFileError(f"{where} has an unknown field {key!r}; nothing was imported.")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ExchangeFileError(
+                f"{where}: {key} = {value!r} has the wrong type; nothing was imported."
+            )
+        if key in _TIMES:
+            value = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
+        elif key == "tags":
+            value = tuple(str(tag) for tag in value)
+        elif key == "metadata":
+            value = {str(k): str(v) for k, v in value.items()}
+        values[key] = value
+    values["id"] = thread_id
+    values.setdefault("kind", kind.value)
+    if values["kind"] not in KINDS or values.get("status", "unknown") not in STATUSES:
+        raise ExchangeFileError(f"{where} has an unknown kind or status; nothing was imported.")
+    return TrackedThread(**values)
+
+
+def import_file(registry: Registry, path: Path) -> ImportResult:
+    """Merge the threads of `path` into `registry` (all checked before any is written)."""
+    incoming = read_file(path)
+    source = f"import:{path.name}"
+    new: list[TrackedThread] = []
+    merged = 0
+    for entry in incoming:
+        local = registry.get(entry.id)
+        if local is None:
+            new.append(entry if entry.source else replace(entry, source=source))
+        else:
+            registry.update(entry.id, **_merge(local, entry))
+            merged += 1
+    added = registry.add_many(new)
+    return ImportResult(len(added.added), merged + len(added.already))
+
+
+def _merge(local: TrackedThread, other: TrackedThread) -> dict[str, Any]:
+    """What of `other` to write over `local`: only what local lacks, or newer knowledge."""
+    changes: dict[str, Any] = {}
+    for name in ("title", "note", "last_assistant_id", "created_at", "message_count"):
+        if getattr(local, name) in (None, "") and getattr(other, name) not in (None, ""):
+            changes[name] = getattr(other, name)
+    if not local.metadata and other.metadata:
+        changes["metadata"] = other.metadata
+    for name in ("last_opened_at", "last_activity_at"):
+        theirs = getattr(other, name)
+        if theirs is not None and theirs > (getattr(local, name) or 0):
+            changes[name] = theirs
+    if other.checked_at is not None and other.checked_at > (local.checked_at or 0):
+        changes.update(
+            status=other.status, status_reason=other.status_reason, checked_at=other.checked_at
+        )
+    if not set(other.tags) <= set(local.tags):
+        changes["tags"] = sorted(set(local.tags) | set(other.tags))
+    return changes
