@@ -18,8 +18,11 @@ go through `_exactly_once`:
    newest few messages (or runs) of the thread and return the one carrying our nonce if
    the first attempt landed after all.
 3. Only if it did not land do we send again, at most `connection.max_retries` times, with
-   exponential backoff (0.5 s, 1 s, 2 s…). A 429 was refused before anything was created,
-   so it is resent after waiting its `retry-after`.
+   exponential backoff (0.5 s, 1 s, 2 s…) on the backend's clock. A 429 was refused before
+   anything was created, so it is resent after waiting its `retry-after`.
+4. If looking fails as well, `add_message` gives up with that error rather than risk a
+   duplicate (the caller keeps the text); `start_run` sends again, because the server
+   refuses a second active run.
 
 A duplicate run is less harmful (the server refuses it with 400 "already has an active
 run"); when that active run carries our nonce it is the one we created, and we return it.
@@ -181,14 +184,24 @@ class AssistantsBackend(Backend):
         landed: Callable[[], Awaitable[T | None]],
         *,
         object_id: str,
+        resend_when_unsure: bool = False,
     ) -> T:
-        """Send without SDK retries; after an unclear failure, look before sending again."""
+        """Send without SDK retries; after an unclear failure, look before sending again.
+
+        If looking fails too, the error is raised, unless `resend_when_unsure` (for sends
+        whose duplicates the server refuses anyway).
+        """
         attempt = 0
         while True:
             try:
                 return await self._call(send, object_id=object_id)
             except (NetworkDown, ServerError) as exc:
-                found = await landed()
+                try:
+                    found = await landed()
+                except (NetworkDown, ServerError, RateLimited):
+                    if not resend_when_unsure:
+                        raise
+                    found = None
                 if found is not None:
                     return found
                 error: ApiError = exc
@@ -330,7 +343,9 @@ class AssistantsBackend(Backend):
             return next((r for r in page.items if _nonce(r.raw) == nonce), None)
 
         try:
-            return await self._exactly_once(send, landed, object_id=thread_id)
+            return await self._exactly_once(
+                send, landed, object_id=thread_id, resend_when_unsure=True
+            )
         except RunActive as busy:
             # A resend after a lost answer meets the run the first attempt created.
             if busy.run_id:
