@@ -8,8 +8,9 @@ Run from the repo root when the spec changes:
 It keeps the operations below (parameters, request body, 200 response), every component
 schema they reference (transitively), and rewrites OpenAPI's `nullable: true` into JSON
 Schema (`{"anyOf": [..., {"type": "null"}]}`) so `jsonschema` can validate with it.
-One deliberate patch: list responses allow null `first_id`/`last_id`, because the real API
-returns null for an empty page although the spec says string.
+Two deliberate patches, where the real API sends null although the spec says otherwise:
+list responses' `first_id`/`last_id` (null on an empty page) and a Response's `usage`
+(null until the response is done).
 """
 
 from __future__ import annotations
@@ -153,6 +154,10 @@ def extract(spec: dict) -> dict:
         props = done[name]["properties"]
         for key in ("first_id", "last_id"):
             props[key] = {"anyOf": [props[key], {"type": "null"}]}
+    for part in done["Response"]["allOf"]:
+        props = part.get("properties", {})
+        if "usage" in props:
+            props["usage"] = {"anyOf": [props["usage"], {"type": "null"}]}
     return {
         "source": "openai/openai-openapi openapi.yaml (see tests/data/extract_openapi.py)",
         "paths": paths,

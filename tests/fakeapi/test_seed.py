@@ -50,13 +50,18 @@ def test_every_seeded_object_matches_the_spec(demo):
             check_schema("RunObject", run.obj)
             for step in run.steps:
                 check_schema("RunStepObject", step)
+    for conv in demo.responses.conversations.values():
+        check_schema("ConversationResource", conv.obj)
+        for item in conv.items:
+            check_schema("ConversationItem", item)
 
 
 def test_demo_threads_look_like_real_use(demo):
     listed = demo.demo_threads()
     now = demo.clock.now()
+    assert {d["kind"] for d in listed} == {"thread", "conversation"}
+    listed = [d for d in listed if d["kind"] == "thread"]
     assert 35 <= len(listed) <= 45
-    assert {d["kind"] for d in listed} == {"thread"}
     ages = [now - d["created_at"] for d in listed]
     assert min(ages) < 3600 and max(ages) > 365 * 86400
     live = [demo.store.threads[d["id"]] for d in listed if d["id"] in demo.store.threads]

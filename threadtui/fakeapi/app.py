@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from threadtui.clock import Clock, SystemClock
 from threadtui.fakeapi import errors
+from threadtui.fakeapi.conversations import ResponseEngine
 from threadtui.fakeapi.errors import FakeError
 from threadtui.fakeapi.faults import Fault, Faults
 from threadtui.fakeapi.log import LoggedRequest, RequestLog
@@ -50,12 +51,15 @@ class FakeAPI:
         self.scripts = RunScripts()
         self.store = Store(random.Random(seed if seed is not None else 0))
         self.engine = RunEngine(self.store)
+        self.responses = ResponseEngine(self.store)
+        self.response_scripts = RunScripts()
         self.router = Router()
         self._demo_threads: list[dict[str, Any]] = []
-        from threadtui.fakeapi import runs_routes, threads_routes
+        from threadtui.fakeapi import conversations_routes, runs_routes, threads_routes
 
         runs_routes.register(self.router, self)
         threads_routes.register(self.router, self)
+        conversations_routes.register(self.router, self)
         if seed is not None:
             from threadtui.fakeapi.seed import seed_demo
 
@@ -99,6 +103,16 @@ class FakeAPI:
     ) -> None:
         """Queue plans for the next runs of a thread, of an assistant, or of any thread."""
         self.scripts.add(list(outcomes or []), thread_id, assistant_id)
+
+    def script_responses(
+        self, conversation_id: str | None = None, outcomes: list[RunPlan] | None = None
+    ) -> None:
+        """Queue plans for the next background responses on a conversation (or any).
+
+        Outcomes "completed", "failed" and "incomplete" apply; `reply`, `error_code`,
+        `start_after`, `finish_after` and `usage` work as for runs.
+        """
+        self.response_scripts.add(list(outcomes or []), conversation_id, None)
 
     def count(
         self, method: str | None = None, path: str | None = None, *, regex: str | None = None
@@ -196,6 +210,7 @@ class FakeAPI:
         if bad_json:
             raise errors.bad_request(_BAD_JSON)
         self.engine.advance_all(now)
+        self.responses.advance_all(now)
         call = Call(method, path, query, query_all, body, params, now, headers)
         result = route.handler(call)
         return result if isinstance(result, Reply) else Reply(result)

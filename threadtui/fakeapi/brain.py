@@ -72,7 +72,9 @@ def _quote(text: str, words: int = 8) -> str:
     return short + ("…" if len(parts) > words else "")
 
 
-def reply(history: list[tuple[str, str]], assistant_name: str | None = None) -> str:
+def reply(
+    history: list[tuple[str, str]], assistant_name: str | None = None, noun: str = "thread"
+) -> str:
     """The assistant's answer to a conversation given as (role, text) pairs, oldest first."""
     last_user = next((text for role, text in reversed(history) if role == "user"), "")
     count = len(history)
@@ -97,7 +99,7 @@ def reply(history: list[tuple[str, str]], assistant_name: str | None = None) -> 
             "    main()\n"
             "```"
         )
-    lines.append(f"\nThis thread now has {count + 1} messages.")
+    lines.append(f"\nThis {noun} now has {count + 1} messages.")
     return "\n".join(lines)
 
 

@@ -73,8 +73,24 @@ def fault_error(fault: Fault, method: str, path: str, authorization: str) -> Fak
             headers=headers,
         )
     if kind == "404":
-        ids = re.findall(r"(?:thread|msg|run|step|asst|conv|resp)_[A-Za-z0-9]+", path)
-        error = not_found(ids[-1]) if ids else FakeError(404, f"Invalid URL ({method} /v1{path})")
+        error = _not_found_for(method, path)
         error.headers = headers
         return error
     raise ValueError(f"fault {kind!r} has no error response")
+
+
+def _not_found_for(method: str, path: str) -> FakeError:
+    """The 404 the server would give for the innermost object named in the path."""
+    from threadtui.fakeapi import conversations
+
+    segments = [p for p in path.split("/") if p]
+    ids = [p for p in segments[1:] if re.fullmatch(r"[a-z]+_[A-Za-z0-9]+", p)]
+    if not ids:
+        return FakeError(404, f"Invalid URL ({method} /v1{path})")
+    if segments[0] == "conversations":
+        if len(ids) == 1:
+            return conversations.conversation_not_found(ids[0])
+        return conversations.item_not_found(ids[-1])
+    if segments[0] == "responses":
+        return conversations.response_not_found(ids[0])
+    return not_found(ids[-1])

@@ -655,5 +655,7 @@ class Seeder:
 
 def seed_demo(fake: FakeAPI, seed: int) -> list[dict[str, Any]]:
     """Fill `fake` with the demo data for `seed`; returns the threads for demo_threads()."""
+    from threadtui.fakeapi.seed_conversations import seed_conversations
+
     seeder = Seeder(fake, random.Random(f"threadtui-demo-{seed}"), int(fake.clock.now()))
-    return seeder.seed()
+    return seeder.seed() + seed_conversations(fake, seed)
