@@ -291,3 +291,17 @@ async def test_run_metadata_and_create_thread_and_run(fake_client, fake_clock, b
         run.id, thread_id=thread.id, metadata={"k": "w"}
     )
     assert updated.metadata == {"k": "w"}
+
+
+async def test_poll_after_hint_is_scriptable(fake, fake_client, fake_clock, bot, thread):
+    fake.poll_after_ms["queued"] = 2500
+    raw = await fake_client.beta.threads.runs.with_raw_response.create(
+        thread.id, assistant_id=bot.id
+    )
+    assert raw.headers["openai-poll-after-ms"] == "2500"
+    fake_clock.advance(3)
+    fake.script_runs(thread.id, [RunPlan(poll_after_ms=42)])
+    raw = await fake_client.beta.threads.runs.with_raw_response.create(
+        thread.id, assistant_id=bot.id
+    )
+    assert raw.headers["openai-poll-after-ms"] == "42"

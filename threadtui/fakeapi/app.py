@@ -16,7 +16,7 @@ from threadtui.fakeapi.errors import FakeError
 from threadtui.fakeapi.faults import Fault, Faults
 from threadtui.fakeapi.log import LoggedRequest, RequestLog
 from threadtui.fakeapi.router import Call, Reply, Router, is_assistants_path
-from threadtui.fakeapi.runs import RunEngine, RunPlan, RunScripts
+from threadtui.fakeapi.runs import DEFAULT_POLL_AFTER_MS, RunEngine, RunPlan, RunScripts
 from threadtui.fakeapi.store import Store
 from threadtui.fakeapi.wire import Abort, WireRequest, WireResponse
 
@@ -46,6 +46,8 @@ class FakeAPI:
         self.clock: Clock = clock or SystemClock()
         self.latency = latency
         self.retired = False
+        # `openai-poll-after-ms` by run status; a RunPlan's poll_after_ms overrides it.
+        self.poll_after_ms: dict[str, int] = dict(DEFAULT_POLL_AFTER_MS)
         self.requests = RequestLog()
         self.faults = Faults()
         self.scripts = RunScripts()
@@ -190,7 +192,7 @@ class FakeAPI:
                 fault=fault.kind if fault is not None else None,
                 request_headers={k: v for k, v in request.headers.items() if k != "authorization"},
                 at=now,
-                response=json.loads(outcome.body) if isinstance(outcome, WireResponse) else None,
+                body=outcome.body if isinstance(outcome, WireResponse) else None,
             )
         )
         return outcome

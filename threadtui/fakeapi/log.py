@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,12 @@ class LoggedRequest:
     fault: str | None = None
     request_headers: dict[str, str] = field(default_factory=dict)
     at: float = 0.0
-    response: Any = None  # the JSON body answered, if any
+    body: bytes | None = None  # the raw body answered, if any
+
+    @property
+    def response(self) -> Any:
+        """The JSON body answered (None when nothing was answered)."""
+        return json.loads(self.body) if self.body else None
 
 
 def _pattern(path: str) -> re.Pattern[str]:

@@ -92,13 +92,13 @@ def page(
             lo = bound("after", after, strictly_after_in_asc=True)
         if before is not None:
             hi = bound("before", before, strictly_after_in_asc=False)
-        window = list(range(lo, hi))
+        window = range(lo, max(lo, hi))
     else:
         if after is not None:
             hi = bound("after", after, strictly_after_in_asc=False)
         if before is not None:
             lo = bound("before", before, strictly_after_in_asc=True)
-        window = list(range(hi - 1, lo - 1, -1))
+        window = range(hi - 1, min(hi, lo) - 1, -1)
     chosen = window[-limit:] if before is not None and after is None else window[:limit]
     data = [render(items[i]) for i in chosen]
     return {

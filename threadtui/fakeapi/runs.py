@@ -68,11 +68,12 @@ class RunPlan:
     usage: dict[str, int] | None = None
     annotations: list[dict[str, Any]] | None = None
 
-    def poll_after(self, status: str) -> int | None:
+    def poll_after(
+        self, status: str, defaults: dict[str, int] = DEFAULT_POLL_AFTER_MS
+    ) -> int | None:
         if isinstance(self.poll_after_ms, int):
             return self.poll_after_ms
-        table = {**DEFAULT_POLL_AFTER_MS, **(self.poll_after_ms or {})}
-        return table.get(status)
+        return {**defaults, **(self.poll_after_ms or {})}.get(status)
 
 
 @dataclass

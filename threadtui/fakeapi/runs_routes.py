@@ -34,7 +34,7 @@ def register(router: Router, api: FakeAPI) -> None:
     def run_reply(run: Run) -> Reply:
         """A run with the `openai-poll-after-ms` hint while it is still going."""
         headers = {}
-        hint = run.plan.poll_after(run.status) if run.active else None
+        hint = run.plan.poll_after(run.status, api.poll_after_ms) if run.active else None
         if hint is not None:
             headers["openai-poll-after-ms"] = str(hint)
         return Reply(run.obj, headers=headers)
