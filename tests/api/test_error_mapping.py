@@ -102,3 +102,22 @@ async def test_missing_key_is_auth_failed_before_anything_is_sent(
     with pytest.raises(AuthFailed):
         await backend.retrieve_thread("thread_abc")
     assert fake.count() == 0
+
+
+async def test_a_locked_conversation_is_run_active_too(fake_client) -> None:
+    """sdk_errors is shared with the Conversations backend: its lock is the same error."""
+    import openai
+
+    from threadtui.api.sdk_errors import domain_error
+
+    conv = await fake_client.conversations.create(items=[{"role": "user", "content": "hi"}])
+    await fake_client.responses.create(
+        model="gpt-4o-mini", conversation=conv.id, input="12 * 12?", background=True
+    )
+    with pytest.raises(openai.BadRequestError) as caught:
+        await fake_client.conversations.items.create(
+            conv.id, items=[{"role": "user", "content": "more"}]
+        )
+    error = domain_error(caught.value, object_id=conv.id)
+    assert isinstance(error, RunActive)
+    assert error.user_message.startswith(f"{conv.id} is busy with a response:")

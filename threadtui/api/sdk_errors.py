@@ -179,10 +179,13 @@ def domain_error(
         run = _RUN_ID.search(message)
         run_id = run.group(1) if run else None
         named = _THREAD_ID.search(message)
-        thread = object_id or (named.group(1) if named else "The thread")
-        busy = f"run {run_id}" if run_id else "a run"
+        conversation = code in _LOCK_CODES or (run_id or "").startswith("resp_")
+        default_subject = "The conversation" if conversation else "The thread"
+        subject = object_id or (named.group(1) if named else default_subject)
+        noun = "response" if conversation else "run"
+        busy = f"{noun} {run_id}" if run_id else f"a {noun}"
         return RunActive(
-            f"{thread} is busy with {busy}: wait for it to finish or cancel it, then try again.",
+            f"{subject} is busy with {busy}: wait for it to finish or cancel it, then try again.",
             run_id=run_id,
             status=status,
         )
