@@ -1,0 +1,308 @@
+"""The one object behind both the CLI and the TUI: settings, registry, backends, clock.
+
+Everything here is cheap to create: the registry opens on first use and `openai` is
+imported only when the first backend is built. When `http_transport` is set (the demo and
+the tests), every backend talks through it, so the fake API sits under the real SDK.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from threadtui.api.errors import AuthFailed, NotFound, ReadOnly
+from threadtui.core.config import Config, ConfigError, Profile, load_config
+from threadtui.core.ids import require_trackable, short
+from threadtui.core.paths import Locations
+from threadtui.core.registry import Registry, TrackedThread
+from threadtui.core.thread_index import IndexRow, ThreadIndex
+
+if TYPE_CHECKING:
+    from threadtui.api.backend import Backend
+    from threadtui.api.models import Message, Run
+    from threadtui.clock import Clock
+
+READ_ONLY_MESSAGE = "Read-only: nothing was sent or deleted (the profile or --read-only says so)."
+
+
+class Services:
+    """Settings, the registry and one backend per profile, shared by every screen and command."""
+
+    def __init__(
+        self,
+        locations: Locations,
+        config: Config,
+        *,
+        env: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+        http_transport: Any = None,
+        read_only: bool = False,
+        profile_name: str | None = None,
+    ) -> None:
+        self.locations = locations
+        self.config = config
+        self.env: Mapping[str, str] = os.environ if env is None else env
+        if clock is None:
+            from threadtui.clock import SystemClock  # imports asyncio: keep `list` fast
+
+            clock = SystemClock()
+        self.clock: Clock = clock
+        self.http_transport = http_transport
+        self.session_read_only = read_only
+        self.profile_name = config.profile(profile_name).name  # ConfigError when unknown
+        self._registry: Registry | None = None
+        self._backends: dict[str, Backend] = {}
+        self._assistant_names: dict[str, dict[str, str]] = {}
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        config_dir: str | os.PathLike[str] | None = None,
+        data_dir: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Services:
+        """Resolve the locations, read config.toml, and build the services on them."""
+        env = os.environ if env is None else env
+        locations = Locations.resolve(config_dir, data_dir, env)
+        return cls(locations, load_config(locations.config_file, env), env=env, **options)
+
+    # -- settings --------------------------------------------------------------------------
+    def profile(self, name: str | None = None) -> Profile:
+        """The named profile, or the session's (--profile, else the config's default)."""
+        return self.config.profile(name or self.profile_name)
+
+    @property
+    def read_only(self) -> bool:
+        """True when --read-only was given or the session's profile is read-only."""
+        return self.is_read_only()
+
+    def is_read_only(self, profile_name: str | None = None) -> bool:
+        return self.session_read_only or self.profile(profile_name).read_only
+
+    def has_key(self, profile_name: str | None = None) -> bool:
+        return self.profile(profile_name).api_key(self.env) is not None
+
+    def setup_hint(self, profile_name: str | None = None) -> str:
+        """One sentence on how to give the profile a key."""
+        profile = self.profile(profile_name)
+        return (
+            f"No API key for profile {profile.name!r}: set {profile.api_key_env} in the "
+            "environment, or add a profile with `threadtui profile add NAME --api-key-env VAR`."
+        )
+
+    # -- the registry ----------------------------------------------------------------------
+    @property
+    def registry(self) -> Registry:
+        """The registry, opened on first use (StorageError when it cannot be)."""
+        if self._registry is None:
+            self._registry = Registry(self.locations.registry_file, now=self.clock.now)
+        return self._registry
+
+    def profile_for(self, thread_id: str) -> str:
+        """The profile a thread is tracked under, else the session's profile."""
+        tracked = self.registry.get(thread_id)
+        return tracked.profile if tracked else self.profile_name
+
+    def track(
+        self,
+        thread_id: str,
+        *,
+        title: str = "",
+        tags: Iterable[str] = (),
+        source: str = "tui",
+        profile_name: str | None = None,
+    ) -> str:
+        """Track an ID the user typed (WrongIdKind when it is not a thread/conversation ID).
+
+        Returns a sentence saying what happened.
+        """
+        thread_id, kind = require_trackable(thread_id)
+        profile = self.profile(profile_name).name
+        tags = tuple(tags)
+        if self.registry.add(
+            thread_id, kind=kind.value, profile=profile, title=title, tags=tags, source=source
+        ):
+            return f"Tracking {thread_id}."
+        return f"{thread_id} was tracked already" + (": added the tags." if tags else ".")
+
+    def untrack(self, thread_ids: Iterable[str]) -> list[str]:
+        """Forget threads locally; the server is not touched."""
+        return self.registry.untrack(thread_ids)
+
+    def set_title_tags(self, thread_id: str, title: str, tags: Iterable[str]) -> None:
+        self.registry.update(thread_id, title=title, tags=tuple(tags))
+
+    def message_count(self, thread_id: str) -> int | None:
+        tracked = self.registry.get(thread_id)
+        return tracked.message_count if tracked else None
+
+    def thread_index(self) -> ThreadIndex:
+        """Every tracked thread, for the sidebar."""
+        return ThreadIndex(index_row(t) for t in self.registry.list())
+
+    def index_row(self, thread_id: str) -> IndexRow | None:
+        tracked = self.registry.get(thread_id)
+        return index_row(tracked) if tracked else None
+
+    def mark_gone(self, thread_id: str, reason: str) -> None:
+        self.registry.set_status(thread_id, "gone", reason)
+
+    def thread_opened(self, thread_id: str, newest: Sequence[Message]) -> None:
+        """Record an open: when, that the thread is live, and its latest activity."""
+        now = self.clock.now()
+        changes: dict[str, Any] = {
+            "last_opened_at": now,
+            "status": "live",
+            "status_reason": "",
+            "checked_at": now,
+        }
+        times = [m.created_at for m in newest if m.created_at]
+        if times:
+            changes["last_activity_at"] = max(times)
+        assistant = next((m.assistant_id for m in reversed(newest) if m.assistant_id), None)
+        if assistant:
+            changes["last_assistant_id"] = assistant
+        self.registry.update(thread_id, **changes)
+
+    def thread_page_loaded(self, thread_id: str, older: Sequence[Message]) -> None:
+        """An older page arrived. Nothing to record yet; the transcript archive will keep it."""
+
+    def remember_assistant(self, thread_id: str, assistant_id: str) -> None:
+        self.registry.update(thread_id, last_assistant_id=assistant_id)
+
+    def remembered_assistant(self, thread_id: str) -> str | None:
+        tracked = self.registry.get(thread_id)
+        return tracked.last_assistant_id if tracked else None
+
+    def run_finished(self, thread_id: str, run: Run, new: Sequence[Message]) -> None:
+        """A run ended after one user message: count both, note the time and the assistant."""
+        tracked = self.registry.get(thread_id)
+        if tracked is None:
+            return
+        changes: dict[str, Any] = {"last_activity_at": self.clock.now()}
+        if run.assistant_id:
+            changes["last_assistant_id"] = run.assistant_id
+        if tracked.message_count is not None:
+            changes["message_count"] = tracked.message_count + 1 + len(new)
+        self.registry.update(thread_id, **changes)
+
+    # -- the remote side -------------------------------------------------------------------
+    def backend(self, profile_name: str | None = None) -> Backend:
+        """The backend for a profile, built once; AuthFailed naming the variable when no key."""
+        profile = self.profile(profile_name)
+        backend = self._backends.get(profile.name)
+        if backend is None:
+            key = profile.api_key(self.env)
+            if key is None:
+                raise AuthFailed(self.setup_hint(profile.name))
+            from threadtui.api import open_backend
+            from threadtui.api.backend import Connection
+
+            backend = open_backend(
+                Connection(
+                    kind=profile.kind,
+                    api_key=key,
+                    # Explicit, so the SDK never swaps in OPENAI_BASE_URL behind our back.
+                    base_url=profile.base_url or "https://api.openai.com/v1",
+                    organization=profile.organization,
+                    project=profile.project,
+                    http_transport=self.http_transport,
+                    read_only=self.is_read_only(profile.name),
+                )
+            )
+            self._backends[profile.name] = backend
+        return backend
+
+    def backend_for(self, thread_id: str) -> Backend:
+        """The backend of the profile a thread is tracked under (else the session's).
+
+        ConfigError when the ID's kind and the profile's API don't match.
+        """
+        profile = self.profile(self.profile_for(thread_id))
+        wanted = "conversations" if thread_id.startswith("conv_") else "assistants"
+        if profile.kind != wanted:
+            noun = "a conversation" if wanted == "conversations" else "an Assistants thread"
+            raise ConfigError(
+                f"{short(thread_id, 16)} is {noun}, but profile {profile.name!r} speaks the "
+                f"{profile.kind} API: use --profile with a {wanted} profile."
+            )
+        return self.backend(profile.name)
+
+    async def assistant_names(self, profile_name: str | None = None) -> dict[str, str]:
+        """asst_… ID -> name for a profile's assistants (fetched once)."""
+        name = self.profile(profile_name).name
+        if name not in self._assistant_names:
+            page = await self.backend(name).list_assistants(limit=100)
+            self._assistant_names[name] = {a.id: a.name for a in page.items if a.name}
+        return self._assistant_names[name]
+
+    async def create_thread(self, profile_name: str | None = None) -> str:
+        """A new empty thread on the server, tracked from now on."""
+        profile = self.profile(profile_name)
+        if self.is_read_only(profile.name):
+            raise ReadOnly(READ_ONLY_MESSAGE)
+        info = await self.backend(profile.name).create_thread()
+        self.registry.add_many(
+            [
+                TrackedThread(
+                    info.id,
+                    info.kind,
+                    profile.name,
+                    created_at=info.created_at,
+                    status="live",
+                    checked_at=self.clock.now(),
+                    source="tui",
+                    message_count=0,
+                    metadata=info.metadata,
+                )
+            ]
+        )
+        return info.id
+
+    async def delete_thread(self, thread_id: str) -> Literal["deleted", "gone"]:
+        """Delete on the server, then forget locally. "gone" when the server had no such thread."""
+        profile = self.profile_for(thread_id)
+        if self.is_read_only(profile):
+            raise ReadOnly(READ_ONLY_MESSAGE)
+        try:
+            await self.backend_for(thread_id).delete_thread(thread_id)
+            outcome: Literal["deleted", "gone"] = "deleted"
+        except NotFound:
+            outcome = "gone"
+        self.registry.untrack([thread_id])
+        return outcome
+
+    def close(self) -> None:
+        """Close the registry and drop the backends: for after the event loop has ended.
+
+        Prefer `aclose()` inside the loop that used the backends (e.g. the TUI on unmount).
+        """
+        self._backends.clear()
+        if self._registry is not None:
+            self._registry.close()
+            self._registry = None
+
+    async def aclose(self) -> None:
+        """Close every backend's HTTP client and the registry."""
+        backends, self._backends = list(self._backends.values()), {}
+        for backend in backends:
+            await backend.aclose()
+        self.close()
+
+
+def index_row(tracked: TrackedThread) -> IndexRow:
+    """What the sidebar needs of a tracked thread."""
+    return IndexRow(
+        id=tracked.id,
+        kind=tracked.kind,
+        profile=tracked.profile,
+        title=tracked.title,
+        tags=tracked.tags,
+        status=tracked.status,
+        added_at=tracked.added_at,
+        created_at=tracked.created_at,
+        last_activity_at=tracked.last_activity_at,
+    )
