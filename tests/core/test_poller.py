@@ -3,13 +3,16 @@ server's poll-after hint, cancel races, rate limits, failures and the deadline."
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from threadtui.api.assistants import AssistantsBackend
 from threadtui.api.backend import Connection
 from threadtui.api.errors import NotFound
+from threadtui.clock import ManualClock
 from threadtui.core.poller import PollUpdate, RunPoller, end_message
-from threadtui.fakeapi import RunPlan
+from threadtui.fakeapi import FakeAPI, RunPlan
 
 RUN_GET = "/threads/{t}/runs/{r}"
 RUN_PATH = r"/runs/run_[^/]+$"
@@ -223,3 +226,47 @@ async def test_a_deleted_thread_ends_polling_with_its_error(
     final = await RunPoller(backend, run, clock=fake_clock).run()
     assert isinstance(final.error, NotFound)
     assert final.message == final.error.user_message
+
+
+class GatedClock(ManualClock):
+    """Virtual time whose sleeps wait until the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        await self.gate.wait()
+        await super().sleep(seconds)
+
+
+async def _until(condition) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition never became true")
+
+
+async def test_cancel_is_sent_at_once_not_after_the_current_wait() -> None:
+    clock = GatedClock()
+    fake = FakeAPI(clock=clock)
+    assistant = fake.store.add_assistant(created_at=int(clock.now()), model="gpt-4o-mini")
+    backend = AssistantsBackend(
+        Connection(api_key="sk-test-0000", base_url=fake.base_url, http_transport=fake.transport()),
+        clock=clock,
+    )
+    thread = await backend.create_thread([("user", "hi")])
+    fake.script_runs(thread.id, [RunPlan(finish_after=60)])
+    run = await backend.start_run(thread.id, assistant_id=assistant["id"])
+    poller = RunPoller(backend, run, clock=clock)
+    following = asyncio.ensure_future(poller.run())
+    await _until(lambda: poller.latest is not None)  # now waiting for its first check
+    started = clock.now()
+    poller.cancel()
+    await _until(lambda: fake.count("POST", RUN_GET + "/cancel") == 1)
+    assert clock.now() == started  # sent without waiting out the check interval
+    clock.gate.set()
+    final = await following
+    assert final.status == "cancelled"
+    await backend.aclose()
