@@ -203,3 +203,18 @@ async def test_open_backend_builds_an_assistants_backend_lazily(connect) -> None
     backend = open_backend_for(connect())
     assert isinstance(backend, AssistantsBackend)
     await backend.aclose()
+
+
+async def test_cancelling_twice_or_too_late_returns_the_run(
+    fake, fake_clock, backend, assistant
+) -> None:
+    fake.script_runs(outcomes=[RunPlan(finish_after=30), RunPlan(finish_after=1)])
+    info = await backend.create_thread([("user", "hi")])
+    run = await backend.start_run(info.id, assistant_id=assistant["id"])
+    assert (await backend.cancel_run(info.id, run.id)).status == "cancelling"
+    assert (await backend.cancel_run(info.id, run.id)).status == "cancelling"
+    fake_clock.advance(1)
+    assert (await backend.cancel_run(info.id, run.id)).status == "cancelled"
+    late = await backend.start_run(info.id, assistant_id=assistant["id"])
+    fake_clock.advance(2)
+    assert (await backend.cancel_run(info.id, late.id)).status == "completed"

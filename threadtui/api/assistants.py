@@ -362,9 +362,10 @@ class AssistantsBackend(Backend):
                 lambda: runs.cancel(run_id, thread_id=thread_id), object_id=run_id
             )
         except BadRequest:
-            # "Cannot cancel run with status 'completed'": the run won the race.
+            # "Cannot cancel run with status 'completed'": the run won the race, or a
+            # cancel is already under way.
             run = await self.get_run(thread_id, run_id)
-            if run.is_terminal:
+            if run.is_terminal or run.status == "cancelling":
                 return run
             raise
 
