@@ -16,9 +16,6 @@ from threadtui.fakeapi import FakeAPI, RunPlan
 
 RUN_GET = "/threads/{t}/runs/{r}"
 RUN_PATH = r"/runs/run_[^/]+$"
-# The fake sends openai-poll-after-ms for every active status by default; None per status
-# switches the hint off, so the poller's own backoff shows.
-NO_HINT = dict.fromkeys(("queued", "in_progress", "requires_action", "cancelling"))
 
 
 @pytest.fixture
@@ -43,9 +40,11 @@ def assistant(fake, fake_clock) -> dict:
 
 @pytest.fixture
 def start(fake, backend, assistant):
-    """Start a run following `plan` on a new thread."""
+    """Start a run following `plan` on a new thread (with or without the server's hints)."""
 
-    async def go(plan: RunPlan):
+    async def go(plan: RunPlan, *, hints: bool = True):
+        if not hints:  # no openai-poll-after-ms header: the poller's own backoff shows
+            fake.poll_after_ms = {}
         thread = await backend.create_thread([("user", "What is 6 * 7?")])
         fake.script_runs(thread.id, [plan])
         return await backend.start_run(thread.id, assistant_id=assistant["id"])
@@ -96,7 +95,7 @@ async def test_each_end_of_a_run(fake_clock, backend, start, plan, status, says)
 
 
 async def test_backoff_grows_from_half_a_second_to_five(fake, fake_clock, backend, start) -> None:
-    run = await start(RunPlan(start_after=0.5, finish_after=30, poll_after_ms=NO_HINT))
+    run = await start(RunPlan(start_after=0.5, finish_after=30), hints=False)
     poller, updates = follow(backend, run, fake_clock)
     final = await poller.run()
     assert final.status == "completed"
@@ -118,7 +117,7 @@ async def test_the_servers_poll_after_hint_is_honoured(fake, fake_clock, backend
 
 
 async def test_progress_reads_well_in_the_status_bar(fake_clock, backend, start) -> None:
-    run = await start(RunPlan(start_after=0.5, finish_after=30, poll_after_ms=NO_HINT))
+    run = await start(RunPlan(start_after=0.5, finish_after=30), hints=False)
     poller, updates = follow(backend, run, fake_clock)
     await poller.run()
     line = next(u for u in updates if u.status == "in_progress" and u.next_check_in == 2)
@@ -126,7 +125,7 @@ async def test_progress_reads_well_in_the_status_bar(fake_clock, backend, start)
 
 
 async def test_cancel_wins_the_race(fake, fake_clock, backend, start) -> None:
-    run = await start(RunPlan(finish_after=30, poll_after_ms=NO_HINT))
+    run = await start(RunPlan(finish_after=30), hints=False)
     poller, updates = follow(backend, run, fake_clock)
     async for update in poller:
         if update.status == "in_progress" and not poller.cancel_requested:
@@ -138,7 +137,7 @@ async def test_cancel_wins_the_race(fake, fake_clock, backend, start) -> None:
 
 
 async def test_the_run_wins_the_cancel_race(fake, fake_clock, backend, start) -> None:
-    run = await start(RunPlan(start_after=0.5, finish_after=0.8, poll_after_ms=NO_HINT))
+    run = await start(RunPlan(start_after=0.5, finish_after=0.8), hints=False)
     poller, _ = follow(backend, run, fake_clock)
     async for update in poller:
         if update.status == "in_progress" and not poller.cancel_requested:
@@ -172,7 +171,7 @@ async def test_cancelling_an_already_ended_run_just_reports_its_end(
 
 
 async def test_rate_limit_is_waited_out_with_a_countdown(fake, fake_clock, backend, start) -> None:
-    run = await start(RunPlan(start_after=0.5, finish_after=20, poll_after_ms=NO_HINT))
+    run = await start(RunPlan(start_after=0.5, finish_after=20), hints=False)
     fake.inject("429", method="GET", path=RUN_PATH, retry_after=3)
     poller, updates = follow(backend, run, fake_clock)
     final = await poller.run()
@@ -185,7 +184,7 @@ async def test_rate_limit_is_waited_out_with_a_countdown(fake, fake_clock, backe
 
 
 async def test_network_and_server_failures_are_retried(fake, fake_clock, backend, start) -> None:
-    run = await start(RunPlan(finish_after=10, poll_after_ms=NO_HINT))
+    run = await start(RunPlan(finish_after=10), hints=False)
     fake.inject("drop", method="GET", path=RUN_PATH, times=2)
     fake.inject("503", method="GET", path=RUN_PATH, times=2)
     poller, updates = follow(backend, run, fake_clock)
@@ -199,7 +198,7 @@ async def test_network_and_server_failures_are_retried(fake, fake_clock, backend
 async def test_deadline_when_the_server_never_ends_the_run(
     fake, fake_clock, backend, start
 ) -> None:
-    run = await start(RunPlan(finish_after=10_000, expires_after=120, poll_after_ms=NO_HINT))
+    run = await start(RunPlan(finish_after=10_000, expires_after=120), hints=False)
     fake_clock.advance(1)
     fake.inject("503", method="GET", path=RUN_PATH, times=None)  # no answer from here on
     poller, _ = follow(backend, run, fake_clock)
@@ -211,7 +210,7 @@ async def test_deadline_when_the_server_never_ends_the_run(
 
 
 async def test_an_explicit_deadline_stops_earlier(fake_clock, backend, start) -> None:
-    run = await start(RunPlan(finish_after=300, poll_after_ms=NO_HINT))
+    run = await start(RunPlan(finish_after=300), hints=False)
     poller = RunPoller(backend, run, clock=fake_clock, deadline=fake_clock.now() + 20)
     final = await poller.run()
     assert final.timed_out and final.status == "in_progress"
