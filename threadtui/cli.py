@@ -136,9 +136,11 @@ def demo_services(args: argparse.Namespace, env: Mapping[str, str]) -> Services:
             seed.get("title", ""),
             tags=tuple(seed.get("tags", ())),
             created_at=seed.get("created_at"),
+            last_activity_at=seed.get("last_activity_at") or seed.get("created_at"),
             source="demo",
         )
         for seed in fake.demo_threads()
+        if seed.get("kind", "thread") == "thread"  # the demo profile speaks Assistants
     )
     return services
 

@@ -56,6 +56,15 @@ def test_add_reports_new_and_already_tracked_and_merges_tags(registry: Registry)
     assert registry.count() == 3
 
 
+def test_unset_text_fields_are_stored_empty_not_dropped(registry: Registry) -> None:
+    result = registry.add_many(
+        [TrackedThread("conv_x", kind="conversation", title=None, source=None)]
+    )
+    assert result.added == ["conv_x"]
+    stored = registry.get("conv_x")
+    assert stored is not None and (stored.title, stored.source) == ("", "")
+
+
 def test_filters_orders_and_pages(registry: Registry) -> None:
     registry.add_many(
         [

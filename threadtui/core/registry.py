@@ -446,7 +446,11 @@ class Registry:
     def _add_batch(self, batch: list[TrackedThread], added: list[str], already: list[str]) -> None:
         now = self._now()
         placeholders = ", ".join("?" * len(COLUMNS))
-        insert = f"INSERT OR IGNORE INTO threads ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+        # ON CONFLICT(id) only: OR IGNORE would also swallow a NOT NULL violation silently.
+        insert = (
+            f"INSERT INTO threads ({', '.join(COLUMNS)}) VALUES ({placeholders}) "
+            "ON CONFLICT(id) DO NOTHING"
+        )
         new: list[str] = []
         old: list[str] = []
         with self._writing() as db:
@@ -540,6 +544,7 @@ def _where(
 
 
 _TIMES = frozenset({"created_at", "added_at", "last_opened_at", "last_activity_at", "checked_at"})
+_TEXTS = frozenset({"title", "note", "status_reason", "source"})  # NOT NULL, '' when unset
 _ADDED_AT = COLUMNS.index("added_at")
 
 
@@ -550,6 +555,8 @@ def _stored(name: str, value: Any) -> Any:
     """
     if name == "metadata":
         return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+    if name in _TEXTS:
+        return value or ""
     if name in _TIMES and value is not None:
         return round(float(value), 6)
     return value
