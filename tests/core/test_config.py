@@ -185,3 +185,19 @@ def test_a_layout_it_cannot_append_to_is_refused_and_left_alone(tmp_path: Path) 
     with pytest.raises(ConfigError, match="add the profile by hand"):
         add_profile(path, Profile("local", base_url="http://y/v1"), env={})
     assert path.read_bytes() == before
+
+
+def test_dotted_binding_ids_are_read_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\nthreadtui.delete = "ctrl+d"\n"threadtui.quit" = "ctrl+q"\n')
+    assert load_config(path, {}).keys == {"threadtui.delete": "ctrl+d", "threadtui.quit": "ctrl+q"}
+
+
+def test_the_readme_example_config_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "config.toml"
+    path.write_text(example)
+    config = load_config(path, {})
+    assert config.default_profile == "legacy"
+    assert config.profile().api_key({"LEGACY_KEY": "sk-x"}) == "sk-x"

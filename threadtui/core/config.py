@@ -193,8 +193,7 @@ def parse_config(text: str, path: Path, env: Mapping[str, str] | None = None) ->
 
     keys = settings.pop("keys", {})
     _expect(path, "keys", keys, dict, "a table of binding = key")
-    for binding, key in keys.items():
-        _expect(path, f"keys.{binding}", key, str, 'a key name in quotes, like "ctrl+d"')
+    keys = _flat_keys(path, keys)
     theme = settings.pop("theme", None)
     if theme is not None:
         _expect(path, "theme", theme, str, "a theme name in quotes")
@@ -214,6 +213,19 @@ def parse_config(text: str, path: Path, env: Mapping[str, str] | None = None) ->
             f"table; add it or change default_profile."
         )
     return Config(profiles, default, dict(keys), theme, settings, path, implicit)
+
+
+def _flat_keys(path: Path, table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Binding ids may be dotted: `threadtui.delete = "ctrl+d"` parses as nested tables."""
+    flat: dict[str, str] = {}
+    for name, value in table.items():
+        binding = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(_flat_keys(path, value, f"{binding}."))
+        else:
+            _expect(path, f"keys.{binding}", value, str, 'a key name in quotes, like "ctrl+d"')
+            flat[binding] = value
+    return flat
 
 
 def _parse_profile(path: Path, name: str, table: Any) -> Profile:
