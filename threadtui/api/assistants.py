@@ -2,7 +2,9 @@
 
 Every SDK object is turned into a dict (`to_dict(mode="json")`, which keeps fields the SDK
 doesn't know) and from there into the records of `threadtui.api.models`; the dict is kept
-as `raw`. SDK exceptions become domain errors in one place (`_call`).
+as `raw`. SDK exceptions become domain errors in one place (`_call`). The plumbing shared
+with the Conversations backend (client, `_call`, `_exactly_once`, `mutating`) lives in
+`threadtui.api.sdk_backend`.
 
 No duplicate writes
 -------------------
@@ -39,24 +41,18 @@ that category, when raised from this module's calls or the SDK wrappers they go 
 
 from __future__ import annotations
 
-import functools
 import uuid
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from threadtui.api.backend import Backend, Connection, Order
-from threadtui.api.client import make_client
+from threadtui.api.backend import Order
 from threadtui.api.errors import (
     ApiError,
     ApiRetired,
     BadRequest,
-    NetworkDown,
     NotFound,
-    RateLimited,
-    ReadOnly,
     RunActive,
-    ServerError,
 )
 from threadtui.api.models import (
     Annotation,
@@ -70,15 +66,20 @@ from threadtui.api.models import (
     ToolCall,
     Usage,
 )
-from threadtui.api.sdk_errors import domain_error
-from threadtui.clock import Clock, SystemClock
-
-T = TypeVar("T")
+from threadtui.api.sdk_backend import (
+    SdkBackend,
+    T,
+    as_dict,
+    dig,
+    given,
+    metadata_of,
+    mutating,
+    page_of,
+    poll_after,
+)
 
 NONCE_KEY = "threadtui_nonce"
-POLL_AFTER_HEADER = "openai-poll-after-ms"
 RECONCILE_LIMIT = 20  # how many of the newest messages/runs to search for our nonce
-MAX_RESEND_WAIT = 60.0  # never wait longer than this before resending
 
 READ_ONLY_MESSAGE = (
     "This profile is read-only, so nothing was sent: use a profile without read_only to "
@@ -112,111 +113,27 @@ def _silence_deprecation() -> None:
         )
 
 
-def _mutating(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-    """Refuse with ReadOnly, before anything is sent, on a read-only connection."""
-
-    @functools.wraps(method)
-    async def guarded(self: AssistantsBackend, *args: Any, **kwargs: Any) -> T:
-        if self.read_only:
-            raise ReadOnly(READ_ONLY_MESSAGE)
-        return await method(self, *args, **kwargs)
-
-    return guarded
-
-
-def _given(**params: Any) -> dict[str, Any]:
-    """Only the parameters that were given: the SDK wants them omitted, not None."""
-    return {name: value for name, value in params.items() if value is not None}
-
-
-def _backoff(attempt: int) -> float:
-    return min(0.5 * 2**attempt, 8.0)
-
-
-class AssistantsBackend(Backend):
+class AssistantsBackend(SdkBackend):
     """Assistants v2 threads on any server that still speaks that wire format."""
 
     kind: Literal["assistants"] = "assistants"
-
-    def __init__(self, connection: Connection, *, clock: Clock | None = None) -> None:
-        super().__init__(connection)
-        self._clock = clock or SystemClock()
-        self._secrets = (connection.api_key,) if connection.api_key else ()
-        self._client_instance: Any = None
-        self._once_instance: Any = None
+    read_only_message = READ_ONLY_MESSAGE
 
     # -- plumbing -----------------------------------------------------------------
-    @property
-    def _client(self) -> Any:
-        # Built on first use so that a missing key surfaces as AuthFailed from a call.
-        if self._client_instance is None:
-            self._client_instance = make_client(self.connection)
-        return self._client_instance
-
-    @property
-    def _once(self) -> Any:
-        """The same client with SDK retries off, for sends we reconcile ourselves."""
-        if self._once_instance is None:
-            self._once_instance = self._client.with_options(max_retries=0)
-        return self._once_instance
-
     async def _call(self, make: Callable[[], Awaitable[T]], *, object_id: str | None = None) -> T:
-        """Await one SDK call; its exceptions become domain errors."""
-        import openai
-
         _silence_deprecation()
-        try:
-            return await make()
-        except openai.OpenAIError as exc:
-            error = domain_error(exc, object_id=object_id, secrets=self._secrets)
-            if isinstance(error, ApiRetired):
-                error = ApiRetired(RETIRED_MESSAGE, status=error.status)
-            raise error from exc
+        return await super()._call(make, object_id=object_id)
+
+    def _domain_error(self, exc: BaseException, object_id: str | None) -> ApiError:
+        error = super()._domain_error(exc, object_id)
+        if isinstance(error, ApiRetired):
+            return ApiRetired(RETIRED_MESSAGE, status=error.status)
+        return error
 
     async def _call_run(self, make: Callable[[], Awaitable[Any]], *, object_id: str) -> Run:
         """A run call made `with_raw_response`, so the poll-after header is kept."""
         response = await self._call(make, object_id=object_id)
-        return run_from_dict(_as_dict(response.parse()), _poll_after(response.headers))
-
-    async def _exactly_once(
-        self,
-        send: Callable[[], Awaitable[T]],
-        landed: Callable[[], Awaitable[T | None]],
-        *,
-        object_id: str,
-        resend_when_unsure: bool = False,
-    ) -> T:
-        """Send without SDK retries; after an unclear failure, look before sending again.
-
-        If looking fails too, the error is raised, unless `resend_when_unsure` (for sends
-        whose duplicates the server refuses anyway).
-        """
-        attempt = 0
-        while True:
-            try:
-                return await self._call(send, object_id=object_id)
-            except (NetworkDown, ServerError) as exc:
-                try:
-                    found = await landed()
-                except (NetworkDown, ServerError, RateLimited):
-                    if not resend_when_unsure:
-                        raise
-                    found = None
-                if found is not None:
-                    return found
-                error: ApiError = exc
-                wait = _backoff(attempt)
-            except RateLimited as exc:  # refused before anything was created
-                error = exc
-                wait = exc.retry_after if exc.retry_after is not None else _backoff(attempt)
-            attempt += 1
-            if attempt > self.connection.max_retries or wait > MAX_RESEND_WAIT:
-                raise error
-            await self._clock.sleep(wait)
-
-    async def aclose(self) -> None:
-        if self._client_instance is not None:
-            await self._client_instance.close()
+        return run_from_dict(as_dict(response.parse()), poll_after(response.headers))
 
     # -- reading -------------------------------------------------------------------
     async def probe(self) -> None:
@@ -229,7 +146,7 @@ class AssistantsBackend(Backend):
         thread = await self._call(
             lambda: self._client.beta.threads.retrieve(thread_id), object_id=thread_id
         )
-        return thread_from_dict(_as_dict(thread))
+        return thread_from_dict(as_dict(thread))
 
     async def list_messages(
         self,
@@ -241,12 +158,12 @@ class AssistantsBackend(Backend):
         before: str | None = None,
         run_id: str | None = None,
     ) -> Page[Message]:
-        params = _given(limit=limit, order=order, after=after, before=before, run_id=run_id)
+        params = given(limit=limit, order=order, after=after, before=before, run_id=run_id)
         page = await self._call(
             lambda: self._client.beta.threads.messages.list(thread_id, **params),
             object_id=thread_id,
         )
-        return _page(page, message_from_dict)
+        return page_of(page, message_from_dict)
 
     async def get_run(self, thread_id: str, run_id: str) -> Run:
         runs = self._client.beta.threads.runs.with_raw_response
@@ -257,41 +174,41 @@ class AssistantsBackend(Backend):
     async def list_runs(
         self, thread_id: str, *, limit: int = 20, order: Order = "desc", after: str | None = None
     ) -> Page[Run]:
-        params = _given(limit=limit, order=order, after=after)
+        params = given(limit=limit, order=order, after=after)
         page = await self._call(
             lambda: self._client.beta.threads.runs.list(thread_id, **params), object_id=thread_id
         )
-        return _page(page, run_from_dict)
+        return page_of(page, run_from_dict)
 
     async def list_run_steps(
         self, thread_id: str, run_id: str, *, limit: int = 100, after: str | None = None
     ) -> Page[RunStep]:
-        params = _given(limit=limit, after=after, order="asc")
+        params = given(limit=limit, after=after, order="asc")
         page = await self._call(
             lambda: self._client.beta.threads.runs.steps.list(
                 run_id, thread_id=thread_id, **params
             ),
             object_id=run_id,
         )
-        return _page(page, step_from_dict)
+        return page_of(page, step_from_dict)
 
     async def list_assistants(self, *, limit: int = 20) -> Page[AssistantInfo]:
         page = await self._call(lambda: self._client.beta.assistants.list(limit=limit))
-        return _page(page, assistant_from_dict)
+        return page_of(page, assistant_from_dict)
 
     # -- changing ------------------------------------------------------------------
-    @_mutating
+    @mutating
     async def create_thread(
         self,
         messages: Sequence[tuple[str, str]] = (),
         metadata: Mapping[str, str] | None = None,
     ) -> ThreadInfo:
         seed = [{"role": role, "content": text} for role, text in messages]
-        params = _given(metadata=dict(metadata) if metadata is not None else None)
+        params = given(metadata=dict(metadata) if metadata is not None else None)
         thread = await self._call(lambda: self._client.beta.threads.create(messages=seed, **params))
-        return thread_from_dict(_as_dict(thread))
+        return thread_from_dict(as_dict(thread))
 
-    @_mutating
+    @mutating
     async def delete_thread(self, thread_id: str) -> None:
         deleted = await self._call(
             lambda: self._client.beta.threads.delete(thread_id), object_id=thread_id
@@ -299,15 +216,15 @@ class AssistantsBackend(Backend):
         if not getattr(deleted, "deleted", False):
             raise BadRequest(f"The server did not delete {thread_id}: try again later.")
 
-    @_mutating
+    @mutating
     async def update_metadata(self, thread_id: str, metadata: Mapping[str, str]) -> ThreadInfo:
         thread = await self._call(
             lambda: self._client.beta.threads.update(thread_id, metadata=dict(metadata)),
             object_id=thread_id,
         )
-        return thread_from_dict(_as_dict(thread))
+        return thread_from_dict(as_dict(thread))
 
-    @_mutating
+    @mutating
     async def add_message(self, thread_id: str, text: str) -> Message:
         nonce = uuid.uuid4().hex
 
@@ -315,7 +232,7 @@ class AssistantsBackend(Backend):
             message = await self._once.beta.threads.messages.create(
                 thread_id, role="user", content=text, metadata={NONCE_KEY: nonce}
             )
-            return message_from_dict(_as_dict(message))
+            return message_from_dict(as_dict(message))
 
         async def landed() -> Message | None:
             page = await self.list_messages(thread_id, limit=RECONCILE_LIMIT, order="desc")
@@ -323,20 +240,20 @@ class AssistantsBackend(Backend):
 
         return await self._exactly_once(send, landed, object_id=thread_id)
 
-    @_mutating
+    @mutating
     async def start_run(
         self, thread_id: str, *, assistant_id: str | None = None, model: str | None = None
     ) -> Run:
         if not assistant_id:
             raise BadRequest(NO_ASSISTANT_MESSAGE)
         nonce = uuid.uuid4().hex
-        params = _given(model=model)
+        params = given(model=model)
 
         async def send() -> Run:
             response = await self._once.beta.threads.runs.with_raw_response.create(
                 thread_id, assistant_id=assistant_id, metadata={NONCE_KEY: nonce}, **params
             )
-            return run_from_dict(_as_dict(response.parse()), _poll_after(response.headers))
+            return run_from_dict(as_dict(response.parse()), poll_after(response.headers))
 
         async def landed() -> Run | None:
             page = await self.list_runs(thread_id, limit=RECONCILE_LIMIT, order="desc")
@@ -354,7 +271,7 @@ class AssistantsBackend(Backend):
                     return active
             raise
 
-    @_mutating
+    @mutating
     async def cancel_run(self, thread_id: str, run_id: str) -> Run:
         runs = self._client.beta.threads.runs.with_raw_response
         try:
@@ -369,7 +286,7 @@ class AssistantsBackend(Backend):
                 return run
             raise
 
-    @_mutating
+    @mutating
     async def submit_tool_outputs(
         self, thread_id: str, run_id: str, outputs: Mapping[str, str]
     ) -> Run:
@@ -379,7 +296,7 @@ class AssistantsBackend(Backend):
             response = await self._once.beta.threads.runs.with_raw_response.submit_tool_outputs(
                 run_id, thread_id=thread_id, tool_outputs=tool_outputs
             )
-            return run_from_dict(_as_dict(response.parse()), _poll_after(response.headers))
+            return run_from_dict(as_dict(response.parse()), poll_after(response.headers))
 
         async def landed() -> Run | None:
             run = await self.get_run(thread_id, run_id)
@@ -391,46 +308,11 @@ class AssistantsBackend(Backend):
 
 
 # -- wire dicts -> records -------------------------------------------------------------
-def _as_dict(obj: Any) -> dict[str, Any]:
-    if isinstance(obj, dict):
-        return obj
-    return obj.to_dict(mode="json", warnings=False)
-
-
-def _poll_after(headers: Mapping[str, str]) -> int | None:
-    value = headers.get(POLL_AFTER_HEADER)
-    try:
-        return max(0, int(float(value))) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _nonce(raw: Mapping[str, Any]) -> str | None:
     metadata = raw.get("metadata") or {}
     return metadata.get(NONCE_KEY) if isinstance(metadata, Mapping) else None
-
-
-def _page(page: Any, convert: Callable[[dict[str, Any]], T]) -> Page[T]:
-    items = [convert(_as_dict(item)) for item in page.data or []]
-    # first_id/last_id are fields the SDK's page keeps as extras; fall back to the items.
-    first_id = getattr(page, "first_id", None) or (items[0].id if items else None)  # type: ignore[attr-defined]
-    last_id = getattr(page, "last_id", None) or (items[-1].id if items else None)  # type: ignore[attr-defined]
-    return Page(items=items, first_id=first_id, last_id=last_id, has_more=bool(page.has_more))
-
-
-def _dig(raw: Mapping[str, Any], *keys: str) -> Any:
-    """raw[k1][k2]… or None where anything along the way is missing or not a dict."""
-    value: Any = raw
-    for key in keys:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _metadata(raw: Mapping[str, Any]) -> dict[str, str]:
-    metadata = raw.get("metadata") or {}
-    return {str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, Mapping) else {}
 
 
 def usage_from_dict(raw: Mapping[str, Any] | None) -> Usage | None:
@@ -448,7 +330,7 @@ def thread_from_dict(raw: dict[str, Any]) -> ThreadInfo:
         id=raw["id"],
         kind="thread",
         created_at=raw.get("created_at"),
-        metadata=_metadata(raw),
+        metadata=metadata_of(raw),
         raw=raw,
     )
 
@@ -456,14 +338,14 @@ def thread_from_dict(raw: dict[str, Any]) -> ThreadInfo:
 def annotation_from_dict(raw: Mapping[str, Any]) -> Annotation:
     kind = str(raw.get("type") or "unknown")
     target = (
-        _dig(raw, "file_citation", "file_id")
-        or _dig(raw, "file_path", "file_id")
-        or _dig(raw, "url_citation", "url")
+        dig(raw, "file_citation", "file_id")
+        or dig(raw, "file_path", "file_id")
+        or dig(raw, "url_citation", "url")
         or raw.get("url")
         or raw.get("file_id")
         or ""
     )
-    title = _dig(raw, "url_citation", "title") or raw.get("title")
+    title = dig(raw, "url_citation", "title") or raw.get("title")
     return Annotation(
         kind=kind,
         text=str(raw.get("text") or ""),
@@ -485,9 +367,9 @@ def part_from_dict(raw: Mapping[str, Any]) -> Part:
     if kind == "refusal":
         return Part("refusal", text=str(raw.get("refusal") or ""))
     if kind == "image_file":
-        return Part("image_file", ref=_dig(raw, "image_file", "file_id"))
+        return Part("image_file", ref=dig(raw, "image_file", "file_id"))
     if kind == "image_url":
-        return Part("image_url", ref=_dig(raw, "image_url", "url"))
+        return Part("image_url", ref=dig(raw, "image_url", "url"))
     # A part type we don't know yet: keep its wire type, and its text if it has one.
     text = raw.get("text")
     return Part(kind, text=text if isinstance(text, str) else "")
@@ -508,7 +390,7 @@ def message_from_dict(raw: dict[str, Any]) -> Message:
         assistant_id=raw.get("assistant_id"),
         run_id=raw.get("run_id"),
         status=raw.get("status"),
-        incomplete_reason=_dig(raw, "incomplete_details", "reason"),
+        incomplete_reason=dig(raw, "incomplete_details", "reason"),
         attachments=attachments,
         raw=raw,
     )
@@ -523,12 +405,12 @@ def _last_error(raw: Mapping[str, Any]) -> str | None:
 
 
 def run_from_dict(raw: dict[str, Any], poll_after_ms: int | None = None) -> Run:
-    calls = _dig(raw, "required_action", "submit_tool_outputs", "tool_calls") or ()
+    calls = dig(raw, "required_action", "submit_tool_outputs", "tool_calls") or ()
     tool_calls = tuple(
         ToolCall(
             id=call.get("id", ""),
-            name=_dig(call, "function", "name") or "",
-            arguments=_dig(call, "function", "arguments") or "",
+            name=dig(call, "function", "name") or "",
+            arguments=dig(call, "function", "arguments") or "",
             type=call.get("type") or "function",
         )
         for call in calls
@@ -547,7 +429,7 @@ def run_from_dict(raw: dict[str, Any], poll_after_ms: int | None = None) -> Run:
         cancelled_at=raw.get("cancelled_at"),
         expires_at=raw.get("expires_at"),
         last_error=_last_error(raw),
-        incomplete_reason=_dig(raw, "incomplete_details", "reason"),
+        incomplete_reason=dig(raw, "incomplete_details", "reason"),
         usage=usage_from_dict(raw.get("usage")),
         tool_calls=tool_calls,
         poll_after_ms=poll_after_ms,
@@ -558,23 +440,23 @@ def run_from_dict(raw: dict[str, Any], poll_after_ms: int | None = None) -> Run:
 def _tool_call_line(call: Mapping[str, Any]) -> str:
     kind = str(call.get("type") or "tool")
     if kind == "function":
-        name = _dig(call, "function", "name") or "?"
-        arguments = _dig(call, "function", "arguments") or ""
-        output = _dig(call, "function", "output")
+        name = dig(call, "function", "name") or "?"
+        arguments = dig(call, "function", "arguments") or ""
+        output = dig(call, "function", "output")
         line = f"function {name}({arguments})"
         return f"{line} -> {output}" if output is not None else line
     if kind == "code_interpreter":
-        line = f"code_interpreter: {_dig(call, 'code_interpreter', 'input') or ''}"
-        for output in _dig(call, "code_interpreter", "outputs") or ():
+        line = f"code_interpreter: {dig(call, 'code_interpreter', 'input') or ''}"
+        for output in dig(call, "code_interpreter", "outputs") or ():
             if not isinstance(output, Mapping):
                 continue
             if output.get("type") == "logs":
                 line += f"\n-> {output.get('logs') or ''}"
             elif output.get("type") == "image":
-                line += f"\n-> image {_dig(output, 'image', 'file_id') or ''}"
+                line += f"\n-> image {dig(output, 'image', 'file_id') or ''}"
         return line
     if kind == "file_search":
-        results = _dig(call, "file_search", "results") or ()
+        results = dig(call, "file_search", "results") or ()
         names = ", ".join(str(r.get("file_name") or r.get("file_id")) for r in results)
         return f"file_search: {len(results)} results" + (f" ({names})" if names else "")
     return kind
@@ -583,12 +465,12 @@ def _tool_call_line(call: Mapping[str, Any]) -> str:
 def step_from_dict(raw: dict[str, Any]) -> RunStep:
     details_raw = raw.get("step_details") or {}
     if raw.get("type") == "message_creation":
-        message_id = _dig(details_raw, "message_creation", "message_id")
+        message_id = dig(details_raw, "message_creation", "message_id")
         details: tuple[str, ...] = (f"message {message_id}",) if message_id else ()
     else:
         details = tuple(
             _tool_call_line(call)
-            for call in _dig(details_raw, "tool_calls") or ()
+            for call in dig(details_raw, "tool_calls") or ()
             if isinstance(call, Mapping)
         )
     return RunStep(

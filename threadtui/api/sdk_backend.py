@@ -1,0 +1,180 @@
+"""What the backends built on `openai.AsyncOpenAI` share.
+
+`SdkBackend` holds the lazily built client (and its twin with SDK retries off), the one
+place where SDK exceptions become domain errors (`_call`), and the exactly-once send
+(`_exactly_once`). `mutating` refuses changes on a read-only connection before anything is
+sent. The small functions below turn SDK objects and pages into plain dicts and records.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from threadtui.api.backend import Backend, Connection
+from threadtui.api.client import make_client
+from threadtui.api.errors import (
+    ApiError,
+    NetworkDown,
+    RateLimited,
+    ReadOnly,
+    ServerError,
+)
+from threadtui.api.models import Page
+from threadtui.api.sdk_errors import domain_error
+from threadtui.clock import Clock, SystemClock
+
+T = TypeVar("T")
+
+POLL_AFTER_HEADER = "openai-poll-after-ms"
+MAX_RESEND_WAIT = 60.0  # never wait longer than this before resending
+
+
+def mutating(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Refuse with ReadOnly, before anything is sent, on a read-only connection."""
+
+    @functools.wraps(method)
+    async def guarded(self: SdkBackend, *args: Any, **kwargs: Any) -> T:
+        if self.read_only:
+            raise ReadOnly(self.read_only_message)
+        return await method(self, *args, **kwargs)
+
+    return guarded
+
+
+def given(**params: Any) -> dict[str, Any]:
+    """Only the parameters that were given: the SDK wants them omitted, not None."""
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def backoff(attempt: int) -> float:
+    return min(0.5 * 2**attempt, 8.0)
+
+
+class SdkBackend(Backend):
+    """A backend on `openai.AsyncOpenAI`; subclasses add the API's own calls."""
+
+    read_only_message = (
+        "This profile is read-only, so nothing was sent: use a profile without read_only to "
+        "make changes."
+    )
+
+    def __init__(self, connection: Connection, *, clock: Clock | None = None) -> None:
+        super().__init__(connection)
+        self._clock = clock or SystemClock()
+        self._secrets = (connection.api_key,) if connection.api_key else ()
+        self._client_instance: Any = None
+        self._once_instance: Any = None
+
+    @property
+    def _client(self) -> Any:
+        # Built on first use so that a missing key surfaces as AuthFailed from a call.
+        if self._client_instance is None:
+            self._client_instance = make_client(self.connection)
+        return self._client_instance
+
+    @property
+    def _once(self) -> Any:
+        """The same client with SDK retries off, for sends we reconcile ourselves."""
+        if self._once_instance is None:
+            self._once_instance = self._client.with_options(max_retries=0)
+        return self._once_instance
+
+    def _domain_error(self, exc: BaseException, object_id: str | None) -> ApiError:
+        """The domain error for an SDK exception; subclasses may reword some."""
+        return domain_error(exc, object_id=object_id, secrets=self._secrets)
+
+    async def _call(self, make: Callable[[], Awaitable[T]], *, object_id: str | None = None) -> T:
+        """Await one SDK call; its exceptions become domain errors."""
+        import openai
+
+        try:
+            return await make()
+        except openai.OpenAIError as exc:
+            raise self._domain_error(exc, object_id) from exc
+
+    async def _exactly_once(
+        self,
+        send: Callable[[], Awaitable[T]],
+        landed: Callable[[], Awaitable[T | None]],
+        *,
+        object_id: str,
+        resend_when_unsure: bool = False,
+    ) -> T:
+        """Send without SDK retries; after an unclear failure, look before sending again.
+
+        `send` must use `self._once`. After a timeout, dropped connection or 5xx,
+        `landed()` looks for what the first attempt may have created; only when it finds
+        nothing is the send repeated, at most `connection.max_retries` times, with backoff
+        on the backend's clock. A 429 was refused before anything was created, so it is
+        resent after its `retry-after`. If looking fails as well, the error is raised,
+        unless `resend_when_unsure` (for sends whose duplicates the server refuses anyway).
+        """
+        attempt = 0
+        while True:
+            try:
+                return await self._call(send, object_id=object_id)
+            except (NetworkDown, ServerError) as exc:
+                try:
+                    found = await landed()
+                except (NetworkDown, ServerError, RateLimited):
+                    if not resend_when_unsure:
+                        raise
+                    found = None
+                if found is not None:
+                    return found
+                error: ApiError = exc
+                wait = backoff(attempt)
+            except RateLimited as exc:  # refused before anything was created
+                error = exc
+                wait = exc.retry_after if exc.retry_after is not None else backoff(attempt)
+            attempt += 1
+            if attempt > self.connection.max_retries or wait > MAX_RESEND_WAIT:
+                raise error
+            await self._clock.sleep(wait)
+
+    async def aclose(self) -> None:
+        if self._client_instance is not None:
+            await self._client_instance.close()
+
+
+# -- SDK objects -> plain dicts -> records -------------------------------------------------
+def as_dict(obj: Any) -> dict[str, Any]:
+    """An SDK object as the JSON the server sent (fields the SDK doesn't know included)."""
+    if isinstance(obj, dict):
+        return obj
+    return obj.to_dict(mode="json", warnings=False)
+
+
+def poll_after(headers: Mapping[str, str]) -> int | None:
+    """The server's `openai-poll-after-ms` hint, if it gave a sensible one."""
+    value = headers.get(POLL_AFTER_HEADER)
+    try:
+        return max(0, int(float(value))) if value is not None else None
+    except ValueError:
+        return None
+
+
+def page_of(page: Any, convert: Callable[[dict[str, Any]], T]) -> Page[T]:
+    """A `Page` of records from an SDK cursor page."""
+    items = [convert(as_dict(item)) for item in page.data or []]
+    # first_id/last_id are fields some SDK pages keep as extras; fall back to the items.
+    first_id = getattr(page, "first_id", None) or (items[0].id if items else None)  # type: ignore[attr-defined]
+    last_id = getattr(page, "last_id", None) or (items[-1].id if items else None)  # type: ignore[attr-defined]
+    return Page(items=items, first_id=first_id, last_id=last_id, has_more=bool(page.has_more))
+
+
+def dig(raw: Mapping[str, Any], *keys: str) -> Any:
+    """raw[k1][k2]… or None where anything along the way is missing or not a dict."""
+    value: Any = raw
+    for key in keys:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def metadata_of(raw: Mapping[str, Any]) -> dict[str, str]:
+    metadata = raw.get("metadata") or {}
+    return {str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, Mapping) else {}
