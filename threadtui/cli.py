@@ -9,7 +9,6 @@ commands that need them, so `add` and `list` start fast.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -230,7 +229,7 @@ def cmd_list(args: argparse.Namespace, services: Services) -> int:
         limit=args.limit,
     )
     if args.json:
-        rows = [dataclasses.asdict(t) | {"tags": list(t.tags)} for t in threads]
+        rows = [t._asdict() for t in threads]
         say(json.dumps(rows, indent=2, ensure_ascii=sys.stdout.isatty()))
         return 0
     if not threads:

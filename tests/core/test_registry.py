@@ -10,7 +10,6 @@ import stat
 import subprocess
 import sys
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -281,8 +280,8 @@ def test_export_then_import_round_trips_every_field(registry: Registry, tmp_path
 
 
 def test_import_merges_without_losing_local_notes(registry: Registry, tmp_path: Path) -> None:
-    registry.add_many([replace(FULL, note="my local note", tags=("mine",), last_opened_at=None)])
-    theirs = replace(FULL, note="their note", tags=("theirs",), title="Their title")
+    registry.add_many([FULL._replace(note="my local note", tags=("mine",), last_opened_at=None)])
+    theirs = FULL._replace(note="their note", tags=("theirs",), title="Their title")
     exported = tmp_path / "theirs.toml"
     exported.write_text(export_text([theirs, a_thread(7)]))
     result = import_file(registry, exported)

@@ -39,7 +39,12 @@ async def test_create_thread_tracks_it_live(services: Services, fake: FakeAPI) -
     assert thread_id in fake.store.threads
     row = services.index_row(thread_id)
     assert row is not None and (row.status, row.profile, row.kind) == ("live", "default", "thread")
-    assert services.thread_index().total == 1
+    services.track("conv_other", title="Second", tags=["b", "a"])
+    index = services.thread_index()
+    assert index.total == 2
+    by_id = {index.row(n).id: index.row(n) for n in range(index.total)}
+    assert by_id == {t: services.index_row(t) for t in (thread_id, "conv_other")}
+    assert by_id["conv_other"].tags == ("a", "b") and by_id["conv_other"].kind == "conversation"
 
 
 async def test_opening_and_a_finished_run_update_what_the_sidebar_shows(

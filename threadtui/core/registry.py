@@ -25,9 +25,9 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from threadtui.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
 
@@ -44,9 +44,12 @@ class StorageError(Exception):
     """The registry file cannot be used; the message is one sentence saying what to do."""
 
 
-@dataclass(frozen=True, slots=True)
-class TrackedThread:
-    """One tracked thread or conversation. Times are seconds since the epoch."""
+class TrackedThread(NamedTuple):
+    """One tracked thread or conversation. Times are seconds since the epoch.
+
+    A named tuple: immutable, and the cheapest row Python can build, which matters when
+    the sidebar loads 100,000 of them. Change one with `row._replace(title=…)`.
+    """
 
     id: str
     kind: str = "thread"  # "thread" | "conversation"
@@ -64,7 +67,7 @@ class TrackedThread:
     status_reason: str = ""
     checked_at: float | None = None
     source: str = ""  # "cli", "tui", "import:<file>", "track()", …
-    metadata: dict[str, str] = field(default_factory=dict, hash=False, compare=True)
+    metadata: dict[str, str] = {}  # shared when defaulted: rows are never mutated in place
 
     @property
     def activity(self) -> float:
@@ -72,12 +75,22 @@ class TrackedThread:
         return self.last_activity_at or self.created_at or self.added_at
 
 
-COLUMNS = tuple(f.name for f in fields(TrackedThread) if f.name != "tags")
-_SELECT = (
-    "SELECT "
-    + ", ".join(COLUMNS)
-    + ", (SELECT group_concat(tag, char(31)) FROM tags WHERE tags.thread_id = threads.id) "
-    "FROM threads"
+COLUMNS = tuple(name for name in TrackedThread._fields if name != "tags")
+_TAGS = "(SELECT group_concat(tag, char(31)) FROM tags WHERE tags.thread_id = threads.id)"
+_SELECT = f"SELECT {', '.join(COLUMNS)}, {_TAGS} FROM threads"
+SUMMARY_COLUMNS = (
+    "id",
+    "kind",
+    "profile",
+    "title",
+    "tags",
+    "status",
+    "added_at",
+    "created_at",
+    "last_activity_at",
+)  # tags: joined by \x1f, or None
+_SUMMARY = (
+    "SELECT " + ", ".join(c if c != "tags" else _TAGS for c in SUMMARY_COLUMNS) + " FROM threads"
 )
 _ACTIVITY = "coalesce(last_activity_at, created_at, added_at)"
 _ORDER_BY = {
@@ -388,6 +401,14 @@ class Registry:
             rows = db.execute(sql, (*params, -1 if limit is None else limit, offset)).fetchall()
         return [_row(r) for r in rows]
 
+    def summaries(self) -> list[tuple[Any, ...]]:
+        """Every thread as a plain tuple of `SUMMARY_COLUMNS`, for an in-memory sidebar index.
+
+        About twice as fast as `list()` at 100,000 rows: fewer columns, no objects.
+        """
+        with self._reading() as db:
+            return db.execute(_SUMMARY).fetchall()
+
     def count(
         self,
         *,
@@ -446,32 +467,41 @@ class Registry:
     def _add_batch(self, batch: list[TrackedThread], added: list[str], already: list[str]) -> None:
         now = self._now()
         placeholders = ", ".join("?" * len(COLUMNS))
-        # ON CONFLICT(id) only: OR IGNORE would also swallow a NOT NULL violation silently.
-        insert = (
-            f"INSERT INTO threads ({', '.join(COLUMNS)}) VALUES ({placeholders}) "
-            "ON CONFLICT(id) DO NOTHING"
-        )
-        new: list[str] = []
-        old: list[str] = []
+        # Plain INSERT: OR IGNORE would also swallow a NOT NULL violation silently. The
+        # IMMEDIATE transaction holds the write lock, so "which exist" cannot change under us.
+        insert = f"INSERT INTO threads ({', '.join(COLUMNS)}) VALUES ({placeholders})"
         with self._writing() as db:
-            for entry in batch:
-                values = [_stored(name, getattr(entry, name)) for name in COLUMNS]
-                values[_ADDED_AT] = _stored("added_at", entry.added_at or now)
-                if db.execute(insert, values).rowcount:
-                    new.append(entry.id)
-                else:
-                    old.append(entry.id)
-                    if entry.title:
-                        db.execute(
-                            "UPDATE threads SET title = ? WHERE id = ? AND title = ''",
-                            (entry.title, entry.id),
-                        )
-                db.executemany(
-                    "INSERT OR IGNORE INTO tags (tag, thread_id) VALUES (?, ?)",
-                    [(tag, entry.id) for tag in _clean_tags(entry.tags)],
+            ids = [entry.id for entry in batch]
+            known = {
+                row[0]
+                for row in db.execute(
+                    f"SELECT id FROM threads WHERE id IN ({', '.join('?' * len(ids))})", ids
                 )
+            }
+            rows, new, old = [], [], []
+            for entry in batch:
+                if entry.id in known:
+                    old.append(entry)
+                    continue
+                known.add(entry.id)  # a repeat later in the batch merges like a tracked one
+                values = [
+                    _stored(name, value)
+                    for name, value in zip(COLUMNS, _columns(entry), strict=True)
+                ]
+                values[_ADDED_AT] = _stored("added_at", entry.added_at or now)
+                rows.append(values)
+                new.append(entry.id)
+            db.executemany(insert, rows)
+            db.executemany(
+                "UPDATE threads SET title = ? WHERE id = ? AND title = ''",
+                [(entry.title, entry.id) for entry in old if entry.title],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO tags (tag, thread_id) VALUES (?, ?)",
+                [(tag, entry.id) for entry in batch for tag in _clean_tags(entry.tags)],
+            )
         added.extend(new)
-        already.extend(old)
+        already.extend(entry.id for entry in old)
 
     def update(self, thread_id: str, **changes: Any) -> bool:
         """Change fields of one thread (any of `UPDATABLE`); False when it is not tracked.
@@ -546,6 +576,11 @@ def _where(
 _TIMES = frozenset({"created_at", "added_at", "last_opened_at", "last_activity_at", "checked_at"})
 _TEXTS = frozenset({"title", "note", "status_reason", "source"})  # NOT NULL, '' when unset
 _ADDED_AT = COLUMNS.index("added_at")
+
+
+def _columns(entry: TrackedThread) -> tuple[Any, ...]:
+    """The entry's values in COLUMNS order (every field but tags)."""
+    return (*entry[:5], *entry[6:])
 
 
 def _stored(name: str, value: Any) -> Any:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from threadtui.core.registry import KINDS, STATUSES, Registry, TrackedThread
 FORMAT_VERSION = 1
 _TIMES = ("created_at", "added_at", "last_opened_at", "last_activity_at", "checked_at")
 _TYPES: dict[str, type | tuple[type, ...]] = (
-    {f.name: str for f in fields(TrackedThread) if f.name not in (*_TIMES, "tags", "metadata")}
+    {name: str for name in TrackedThread._fields if name not in (*_TIMES, "tags", "metadata")}
     | {"message_count": int, "tags": list, "metadata": dict}
     | dict.fromkeys(_TIMES, dt.datetime)
 )
@@ -57,15 +57,14 @@ def export_text(threads: Iterable[TrackedThread]) -> str:
 
 def _table(thread: TrackedThread) -> dict[str, Any]:
     table: dict[str, Any] = {}
-    for f in fields(thread):
-        value = getattr(thread, f.name)
+    for name, value in thread._asdict().items():
         if value is None or value == "" or value == () or value == {}:
             continue
-        if f.name in _TIMES:
+        if name in _TIMES:
             value = dt.datetime.fromtimestamp(value, dt.UTC)
-        elif f.name == "tags":
+        elif name == "tags":
             value = list(value)
-        table[f.name] = value
+        table[name] = value
     return table
 
 
@@ -134,7 +133,7 @@ def import_file(registry: Registry, path: Path) -> ImportResult:
     for entry in incoming:
         local = registry.get(entry.id)
         if local is None:
-            new.append(entry if entry.source else replace(entry, source=source))
+            new.append(entry if entry.source else entry._replace(source=source))
         else:
             registry.update(entry.id, **_merge(local, entry))
             merged += 1

@@ -141,7 +141,12 @@ class Services:
 
     def thread_index(self) -> ThreadIndex:
         """Every tracked thread, for the sidebar."""
-        return ThreadIndex(index_row(t) for t in self.registry.list())
+        # SUMMARY_COLUMNS are IndexRow's fields, in order; tags come joined by \x1f.
+        rows = [
+            IndexRow(thread_id, kind, profile, title, _split_tags(tags), *status_and_times)
+            for thread_id, kind, profile, title, tags, *status_and_times in self.registry.summaries()
+        ]
+        return ThreadIndex(rows)
 
     def index_row(self, thread_id: str) -> IndexRow | None:
         tracked = self.registry.get(thread_id)
@@ -291,6 +296,10 @@ class Services:
         for backend in backends:
             await backend.aclose()
         self.close()
+
+
+def _split_tags(joined: str | None) -> tuple[str, ...]:
+    return tuple(sorted(joined.split("\x1f"))) if joined else ()
 
 
 def index_row(tracked: TrackedThread) -> IndexRow:
