@@ -29,7 +29,7 @@ from threadtui.core.config import (
 from threadtui.core.ids import WrongIdKind, require_trackable
 from threadtui.core.paths import Locations, write_private_file
 from threadtui.core.registry import ORDERS, STATUSES, StorageError, TrackedThread
-from threadtui.core.sanitize import one_line
+from threadtui.core.sanitize import clean, one_line
 from threadtui.core.services import Services
 from threadtui.core.timefmt import age
 
@@ -280,7 +280,6 @@ async def all_messages(backend: Backend, thread_id: str) -> list[Message]:
 
 def cmd_show(args: argparse.Namespace, services: Services) -> int:
     from threadtui.core import transcript
-    from threadtui.core.sanitize import clean
 
     thread_id, _ = require_trackable(args.id)
     tracked = services.registry.get(thread_id)
@@ -446,7 +445,7 @@ def cmd_registry_export(args: argparse.Namespace, services: Services) -> int:
             )
         say(f"Exported {len(threads)} threads to {args.output}.")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(clean(text) if sys.stdout.isatty() else text)
     return 0
 
 

@@ -312,3 +312,11 @@ def test_registry_rows_survive_in_sqlite(cli: Cli) -> None:
 @pytest.mark.parametrize("command", [["profile"], ["registry"]])
 def test_a_command_group_without_a_command_is_a_usage_error(cli: Cli, command: list[str]) -> None:
     assert cli(*command).code == 2
+
+
+def test_demo_lists_seeded_threads_and_touches_no_real_files(cli: Cli) -> None:
+    result = cli("--demo", "list", "--json")
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)
+    assert len(rows) >= 10 and {r["profile"] for r in rows} == {"demo"}
+    assert not cli.data_dir.exists() and not cli.config_dir.exists()
