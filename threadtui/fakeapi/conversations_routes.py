@@ -135,7 +135,7 @@ def register(router: Router, api: FakeAPI) -> None:
 
     # -- responses ---------------------------------------------------------------------------
     def create_response(call: Call) -> dict:
-        body = call.json()
+        body = dict(call.json())  # a copy: the request log keeps what the client sent
         validate.required_string(body, "model")
         if body.get("stream"):
             raise bad_request(
