@@ -37,7 +37,7 @@ def assert_per_spec(requests) -> None:
             for item in body["items"]:
                 easy = isinstance(item.get("content"), str)
                 check_schema("EasyInputMessage" if easy else ITEM_SCHEMAS[item["type"]], item)
-            body = {k: v for k, v in body.items() if k != "items"}
+            body = {**body, "items": []}
         check_request(entry.route, entry.method, entry.query, body)
         if entry.status == 200:
             check_response(entry.route, entry.method, entry.response)
