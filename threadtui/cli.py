@@ -20,14 +20,12 @@ from threadtui import __version__
 from threadtui.api.errors import ApiError, NotFound
 from threadtui.core.config import (
     PROFILE_KINDS,
-    Config,
     ConfigError,
-    Profile,
     add_profile,
     profile_from_options,
 )
 from threadtui.core.ids import WrongIdKind, require_trackable
-from threadtui.core.paths import Locations, write_private_file
+from threadtui.core.paths import write_private_file
 from threadtui.core.registry import ORDERS, STATUSES, StorageError, TrackedThread
 from threadtui.core.sanitize import clean, one_line
 from threadtui.core.services import Services
@@ -69,9 +67,7 @@ def main(
     try:
         if args.command == "fake-api":
             return run_fake_api(args)
-        services = (
-            demo_services(args, env) if args.demo else load_services(args, env, http_transport)
-        )
+        services = demo_services(args) if args.demo else load_services(args, env, http_transport)
         try:
             if args.command is None:
                 return run_tui(services, demo=args.demo)
@@ -108,40 +104,15 @@ def load_services(
     )
 
 
-def demo_services(args: argparse.Namespace, env: Mapping[str, str]) -> Services:
-    """Services on a seeded in-process fake API, in a throwaway directory."""
+def demo_services(args: argparse.Namespace) -> Services:
+    """Services on a seeded in-process fake API, in a throwaway directory removed at exit."""
     import atexit
-    import shutil
-    import tempfile
 
-    from threadtui.fakeapi import FakeAPI
+    from threadtui.core.demo import start_demo
 
-    fake = FakeAPI(seed=DEMO_SEED)
-    scratch = Path(tempfile.mkdtemp(prefix="threadtui-demo-"))
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-    profile = Profile("demo", "assistants", base_url=fake.base_url, api_key_env=DEMO_KEY_ENV)
-    services = Services(
-        Locations(scratch / "config", scratch / "data", scratch / "logs"),
-        Config({"demo": profile}, "demo"),
-        env={**env, DEMO_KEY_ENV: "sk-demo-not-a-real-key"},
-        http_transport=fake.transport(),
-        read_only=args.read_only,
-    )
-    services.registry.add_many(
-        TrackedThread(
-            seed["id"],
-            seed.get("kind", "thread"),
-            "demo",
-            seed.get("title", ""),
-            tags=tuple(seed.get("tags", ())),
-            created_at=seed.get("created_at"),
-            last_activity_at=seed.get("last_activity_at") or seed.get("created_at"),
-            source="demo",
-        )
-        for seed in fake.demo_threads()
-        if seed.get("kind", "thread") == "thread"  # the demo profile speaks Assistants
-    )
-    return services
+    demo = start_demo(read_only=args.read_only)
+    atexit.register(demo.cleanup)
+    return demo.services
 
 
 def run_async(services: Services, work: Callable[[], Awaitable[T]]) -> T:

@@ -124,5 +124,5 @@ class Backend(abc.ABC):
     ) -> Run:
         """`outputs` maps tool call IDs to their output text."""
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release the HTTP client."""

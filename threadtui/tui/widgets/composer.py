@@ -14,12 +14,14 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
+ThreadListSelector = "ThreadList"
 PLACEHOLDER = "Type a message · enter send · alt+enter newline"
 
 
 class Composer(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("alt+enter,ctrl+n", "newline", "Newline", show=False, id="composer.newline"),
+        Binding("escape", "leave", "Back to list", show=False),
     ]
 
     class Submitted(Message):
@@ -61,6 +63,13 @@ class Composer(TextArea):
                 self.post_message(self.Submitted(self, text))
             return
         await super()._on_key(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While waiting, Esc belongs to the screen: it cancels the run.
+        return not (action == "leave" and self.read_only)
+
+    def action_leave(self) -> None:
+        self.screen.focus_next(ThreadListSelector)
 
     def action_newline(self) -> None:
         if not self.read_only:

@@ -78,9 +78,13 @@ class MessagePane(VerticalScroll, can_focus=True):
             await self.mount_all(self._views(messages))
             return
         offset = first.virtual_region.y - self.scroll_y
+        old_y = first.virtual_region.y
         await self.mount_all(self._views(messages), before=first)
 
-        def keep_place() -> None:
+        def keep_place(tries: int = 5) -> None:
+            if first.virtual_region.y == old_y and tries:
+                self.call_after_refresh(keep_place, tries - 1)  # layout not done yet
+                return
             self.scroll_to(y=first.virtual_region.y - offset, animate=False, immediate=True)
 
         self.call_after_refresh(keep_place)

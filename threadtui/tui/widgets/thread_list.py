@@ -174,13 +174,17 @@ class ThreadList(ScrollView, can_focus=True):
         badge = badge or STATUS_BADGES.get(row.status, "?")
         when = age(row.last_activity_at or row.created_at or row.added_at, self.now())
         label = one_line(row.title, 200) if row.title else row.id
-        if row.status == "gone":
-            label += " (gone)"
+        suffix = f" ({row.status})" if row.status in ("gone", "forbidden", "retired") else ""
         extras = " ".join(f"#{t}" for t in row.tags)
         if self.show_profile:
             extras = f"{row.profile} {extras}".strip()
         # mark + badge + space on the left, one space after the age on the right
         room = max(0, width - 3 - len(when) - 2)
+        if suffix:  # the status must survive truncation: shorten the title instead
+            fit = max(0, room - len(suffix))
+            if cell_len(label) > fit:
+                label = set_cell_size(label, max(0, fit - 1)) + "…" if fit else ""
+            label += suffix
         label_cells = cell_len(label)
         if label_cells > room:
             label = set_cell_size(label, max(0, room - 1)) + "…" if room else ""

@@ -1,0 +1,93 @@
+"""The open thread, without a screen: its pages, its assistant, sending a message.
+
+Paging is economical by design: the newest page is one request; each older page is one
+request with `after=<oldest loaded id>`; after a run only that run's messages are fetched
+(`run_id` filter), never the whole thread again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from threadtui.api.backend import Backend
+from threadtui.api.errors import ApiError
+from threadtui.api.models import AssistantInfo, Message, Run
+
+PAGE_SIZE = 100  # the API's maximum: fewest requests for long threads
+
+
+@dataclass
+class AssistantChoice:
+    """Which assistant answers in this thread, and where that came from."""
+
+    assistant_id: str | None
+    source: str  # "remembered", "last run", "profile", "only assistant", "ask"
+    candidates: list[AssistantInfo] = field(default_factory=list)
+
+
+class ThreadSession:
+    def __init__(self, backend: Backend, thread_id: str, *, page_size: int = PAGE_SIZE) -> None:
+        self.backend = backend
+        self.thread_id = thread_id
+        self.page_size = page_size
+        self.oldest_id: str | None = None
+        self.has_older = False
+
+    async def newest(self) -> list[Message]:
+        """The newest page, oldest first. One request."""
+        page = await self.backend.list_messages(self.thread_id, limit=self.page_size, order="desc")
+        self.oldest_id = page.last_id
+        self.has_older = page.has_more
+        return list(reversed(page.items))
+
+    async def older(self) -> list[Message]:
+        """The page before the oldest loaded message, oldest first. One request."""
+        if not self.has_older or self.oldest_id is None:
+            return []
+        page = await self.backend.list_messages(
+            self.thread_id, limit=self.page_size, order="desc", after=self.oldest_id
+        )
+        self.oldest_id = page.last_id or self.oldest_id
+        self.has_older = page.has_more
+        return list(reversed(page.items))
+
+    async def messages_of_run(self, run_id: str) -> list[Message]:
+        """What a finished run added, oldest first (usually one request)."""
+        found: list[Message] = []
+        after = None
+        while True:
+            page = await self.backend.list_messages(
+                self.thread_id, limit=self.page_size, order="asc", after=after, run_id=run_id
+            )
+            found.extend(page.items)
+            if not page.has_more or not page.last_id:
+                return found
+            after = page.last_id
+
+    async def choose_assistant(
+        self, remembered: str | None, profile_default: str | None
+    ) -> AssistantChoice:
+        """The thread's assistant: remembered, else its last run's, else the profile's,
+        else the only one the server has; with several, the caller asks the user."""
+        if remembered:
+            return AssistantChoice(remembered, "remembered")
+        try:
+            runs = await self.backend.list_runs(self.thread_id, limit=1, order="desc")
+        except ApiError:
+            runs = None
+        if runs and runs.items and runs.items[0].assistant_id:
+            return AssistantChoice(runs.items[0].assistant_id, "last run")
+        if profile_default:
+            return AssistantChoice(profile_default, "profile")
+        assistants = (await self.backend.list_assistants(limit=100)).items
+        if len(assistants) == 1:
+            return AssistantChoice(assistants[0].id, "only assistant", assistants)
+        return AssistantChoice(None, "ask", assistants)
+
+    async def send(
+        self, text: str, assistant_id: str | None, model: str | None = None
+    ) -> tuple[Message, Run]:
+        """Add the user's message (exactly once) and start a run on it."""
+        message = await self.backend.add_message(self.thread_id, text)
+        run = await self.backend.start_run(self.thread_id, assistant_id=assistant_id, model=model)
+        return message, run

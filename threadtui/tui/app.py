@@ -1,0 +1,66 @@
+"""The Textual application: one main screen over the shared core (`Services`).
+
+The app itself only wires things: styles (each widget's .tcss beside it), the keymap from
+config.toml, and the command palette, which offers every action the screen binds.
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from threadtui.tui.main_screen import MainScreen
+
+if TYPE_CHECKING:
+    from threadtui.core.services import Services
+
+HERE = Path(__file__).parent
+
+
+class ThreadtuiApp(App[None]):
+    TITLE = "threadtui"
+    CSS_PATH = sorted(str(p) for p in HERE.rglob("*.tcss"))
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="threadtui.quit")]
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self, services: Services, *, demo: bool = False, identity: str | None = None
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.demo = demo
+        self.identity = identity or f"{getpass.getuser()}@{socket.gethostname()}"
+
+    def on_mount(self) -> None:
+        keys = getattr(self.services.config, "keys", None) or {}
+        if keys:
+            self.set_keymap(dict(keys))
+        self.push_screen(MainScreen(self.services, demo=self.demo, identity=self.identity))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every binding that works on this screen, plus Textual's own (theme, screenshot)."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"{self.get_key_display(binding)} · {binding.tooltip or binding.id or key}",
+                partial(active.node.run_action, binding.action),
+            )
+        yield from super().get_system_commands(screen)
+
+
+def run_tui(services: Services, *, demo: bool = False) -> int:
+    ThreadtuiApp(services, demo=demo).run()
+    return 0

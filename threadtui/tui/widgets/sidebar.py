@@ -1,0 +1,84 @@
+"""The sidebar: a filter box over the list of tracked threads, counts in the border."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input
+
+from threadtui.core.thread_index import SORT_KEYS, SORT_LABELS, ThreadIndex
+from threadtui.tui.widgets.thread_list import ThreadList
+
+
+class Sidebar(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_filter", "Back to list", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.index = ThreadIndex()
+        self.loading = True
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ filter  (words, #tag)", id="filter", compact=True)
+        yield ThreadList(id="threads")
+
+    @property
+    def threads(self) -> ThreadList:
+        return self.query_one(ThreadList)
+
+    def set_index(self, index: ThreadIndex) -> None:
+        keep = self.threads.current.id if self.threads.current else None
+        index.set_sort(self.index.sort)
+        index.set_filter(self.query_one("#filter", Input).value)
+        self.index = index
+        self.loading = False
+        self.threads.show_profile = (
+            len({index.row(i).profile for i in range(min(len(index), 500))}) > 1
+        )
+        self.threads.set_source(index, keep_id=keep)
+        self.update_title()
+
+    def refresh_rows(self, keep_id: str | None = None) -> None:
+        """Show the index again after it changed (a thread added, deleted, renamed)."""
+        current = self.threads.current
+        self.threads.set_source(self.index, keep_id=keep_id or (current.id if current else None))
+        self.update_title()
+
+    def update_title(self) -> None:
+        shown, total = len(self.index), self.index.total
+        if self.loading:
+            self.border_title = "Threads (loading…)"
+        elif shown == total:
+            self.border_title = f"Threads ({total:,})"
+        else:
+            self.border_title = f"Threads ({shown:,} of {total:,})"
+        self.border_subtitle = f"by {SORT_LABELS[self.index.sort]}"
+
+    def cycle_sort(self) -> str:
+        position = SORT_KEYS.index(self.index.sort)
+        self.index.set_sort(SORT_KEYS[(position + 1) % len(SORT_KEYS)])
+        self.refresh_rows()
+        return SORT_LABELS[self.index.sort]
+
+    def focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.index.set_filter(event.value)
+        self.refresh_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.threads.focus()
+
+    def action_leave_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus and box.value:
+            box.value = ""
+        self.threads.focus()
