@@ -6,7 +6,6 @@ Backend-neutral types live in `models`, domain errors in `errors`, the interface
 
 from __future__ import annotations
 
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
