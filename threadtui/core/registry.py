@@ -159,9 +159,133 @@ def _v2_sort_indexes(db: sqlite3.Connection) -> None:
 
 
 # Applied in order; `PRAGMA user_version` counts how many a file has. Append, never edit.
+def _v3_archive_links_deletions(db: sqlite3.Connection) -> None:
+    """The local archive of transcripts (with full-text search), run history, the deletion
+    log, links between threads, and per-profile server state.
+
+    Archived rows are keyed by thread ID and deliberately not tied to `threads`: a
+    transcript outlives untracking and deletion on the server. `position` orders messages
+    in a thread: pages fetched newest-first get positions below the oldest known one.
+    """
+    db.execute(
+        """
+        CREATE TABLE archives (
+            thread_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'thread',
+            profile TEXT NOT NULL DEFAULT '',
+            thread_raw TEXT NOT NULL DEFAULT '{}',
+            complete INTEGER NOT NULL DEFAULT 0,
+            updated_at REAL,
+            source TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE archived_messages (
+            rowid INTEGER PRIMARY KEY,
+            thread_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            position REAL NOT NULL,
+            created_at REAL,
+            role TEXT NOT NULL DEFAULT '',
+            item_type TEXT NOT NULL DEFAULT 'message',
+            run_id TEXT,
+            assistant_id TEXT,
+            text TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL,
+            UNIQUE (thread_id, id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX archived_messages_order ON archived_messages(thread_id, position)")
+    db.execute(
+        "CREATE VIRTUAL TABLE archive_search USING fts5("
+        "text, content='archived_messages', content_rowid='rowid', tokenize='unicode61')"
+    )
+    db.execute(
+        """
+        CREATE TRIGGER archived_messages_ai AFTER INSERT ON archived_messages BEGIN
+            INSERT INTO archive_search(rowid, text) VALUES (new.rowid, new.text);
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER archived_messages_ad AFTER DELETE ON archived_messages BEGIN
+            INSERT INTO archive_search(archive_search, rowid, text)
+            VALUES ('delete', old.rowid, old.text);
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER archived_messages_au AFTER UPDATE OF text ON archived_messages BEGIN
+            INSERT INTO archive_search(archive_search, rowid, text)
+            VALUES ('delete', old.rowid, old.text);
+            INSERT INTO archive_search(rowid, text) VALUES (new.rowid, new.text);
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE archived_runs (
+            thread_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            created_at REAL,
+            status TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL,
+            PRIMARY KEY (thread_id, id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE deletion_log (
+            id INTEGER PRIMARY KEY,
+            thread_id TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'thread',
+            profile TEXT NOT NULL DEFAULT '',
+            host TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            message_count INTEGER,
+            deleted_at REAL NOT NULL,
+            outcome TEXT NOT NULL,
+            archived_to TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX deletion_log_by_thread ON deletion_log(thread_id)")
+    db.execute(
+        """
+        CREATE TABLE thread_links (
+            from_id TEXT NOT NULL,
+            to_id TEXT NOT NULL,
+            relation TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (from_id, to_id, relation)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX thread_links_to ON thread_links(to_id)")
+    db.execute(
+        """
+        CREATE TABLE servers (
+            profile TEXT PRIMARY KEY,
+            host TEXT NOT NULL DEFAULT '',
+            retired_at REAL,
+            checked_at REAL,
+            detail TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_threads_and_tags,
     _v2_sort_indexes,
+    _v3_archive_links_deletions,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
