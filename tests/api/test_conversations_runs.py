@@ -9,7 +9,7 @@ import pytest
 from tests.api.test_conversations import assert_per_spec
 from threadtui.api.backend import Connection
 from threadtui.api.conversations import DEFAULT_MODEL, ConversationsBackend
-from threadtui.api.errors import NetworkDown, RunActive, ServerError
+from threadtui.api.errors import BadRequest, NetworkDown, RunActive, ServerError
 from threadtui.core.poller import RunPoller
 from threadtui.fakeapi import RunPlan
 from threadtui.fakeapi.transport import FakeTransport
@@ -330,3 +330,29 @@ async def test_a_response_lost_after_creation_is_not_started_twice(
     assert "probably started just now" in caught.value.user_message
     assert fake.count("POST", RESPONSES) == 2
     assert len(fake.responses.responses) == 1
+
+
+async def test_a_responses_own_items_page_like_any_list(
+    fake, fake_clock, conversations, conversation_id
+):
+    run = await conversations.start_run(conversation_id)
+    fake_clock.advance(5)
+    await conversations.get_run(conversation_id, run.id)  # completed: one message
+    record = fake.responses.responses[run.id]
+    thinking = {"id": "rs_1", "type": "reasoning", "summary": []}
+    call = {"id": "fc_1", "type": "function_call", "call_id": "c", "name": "f", "arguments": "{}"}
+    record.obj["output"] = [thinking, call, *record.obj["output"]]
+    ids = [item["id"] for item in record.obj["output"]]
+
+    async def page(**cursor):
+        got = await conversations.list_messages(conversation_id, run_id=run.id, limit=2, **cursor)
+        return [m.id for m in got.items], got.has_more
+
+    assert await page(order="asc") == (ids[:2], True)
+    assert await page(order="asc", after=ids[1]) == (ids[2:], False)
+    assert await page(order="desc") == (ids[:0:-1], True)
+    assert await page(order="asc", before=ids[2]) == (ids[:2], False)
+    other = await conversations.create_thread()
+    with pytest.raises(BadRequest) as caught:
+        await conversations.list_messages(other.id, run_id=run.id)
+    assert caught.value.user_message.startswith(f"{run.id} answered in {conversation_id}")

@@ -230,7 +230,9 @@ class ConversationsBackend(SdkBackend):
         if after is not None and before is not None:
             raise BadRequest(BOTH_CURSORS_MESSAGE)
         if run_id is not None:
-            return await self._response_output(thread_id, run_id, limit, order, after or before)
+            return await self._response_output(
+                thread_id, run_id, limit=limit, order=order, after=after, before=before
+            )
         flipped: Order = "asc" if order == "desc" else "desc"
         params = given(limit=limit, order=flipped if before else order, after=after or before)
         page = page_of(
@@ -252,27 +254,29 @@ class ConversationsBackend(SdkBackend):
         )
 
     async def _response_output(
-        self, thread_id: str, run_id: str, limit: int, order: Order, after: str | None
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        limit: int,
+        order: Order,
+        after: str | None,
+        before: str | None,
     ) -> Page[Message]:
         run = await self.get_run(thread_id, run_id)
-        reason = run.incomplete_reason
-        items = [
-            message_from_item(raw, thread_id, run_id=run_id, incomplete_reason=reason)
+        if run.thread_id != thread_id:
+            raise BadRequest(
+                f"{run_id} answered in {run.thread_id}, not in {thread_id}: open that "
+                "conversation to see what it said."
+            )
+        output = [
+            message_from_item(
+                raw, thread_id, run_id=run_id, incomplete_reason=run.incomplete_reason
+            )
             for raw in run.raw.get("output") or ()
             if isinstance(raw, Mapping) and raw.get("id")
         ]
-        if order == "desc":
-            items.reverse()
-        if after is not None:
-            ids = [m.id for m in items]
-            items = items[ids.index(after) + 1 :] if after in ids else []
-        chosen = items[:limit]
-        return Page(
-            items=chosen,
-            first_id=chosen[0].id if chosen else None,
-            last_id=chosen[-1].id if chosen else None,
-            has_more=len(items) > limit,
-        )
+        return window(output, limit=limit, order=order, after=after, before=before)
 
     async def get_run(self, thread_id: str, run_id: str) -> Run:
         responses = self._client.responses.with_raw_response
@@ -405,6 +409,32 @@ class ConversationsBackend(SdkBackend):
         newest = await self._newest_item_id(thread_id)
         await self._append(thread_id, items, newest)
         return await self.start_run(thread_id, model=calling.model)
+
+
+def window(
+    items: list[Message],
+    *,
+    limit: int,
+    order: Order,
+    after: str | None = None,
+    before: str | None = None,
+) -> Page[Message]:
+    """One page of an oldest-first list held in memory, cut the way the API cuts lists."""
+    ordered = items if order == "asc" else items[::-1]
+    ids = [m.id for m in ordered]
+    if after is not None:
+        ordered = ordered[ids.index(after) + 1 :] if after in ids else []
+    if before is not None:
+        ordered = ordered[: ids.index(before)] if before in ids else []
+        chosen = ordered[-limit:]
+    else:
+        chosen = ordered[:limit]
+    return Page(
+        items=chosen,
+        first_id=chosen[0].id if chosen else None,
+        last_id=chosen[-1].id if chosen else None,
+        has_more=len(ordered) > limit,
+    )
 
 
 # -- requests ---------------------------------------------------------------------------
