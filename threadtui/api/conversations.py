@@ -45,11 +45,12 @@ How the interface maps
   prompt/completion/total), `last_error` from `error`, `incomplete_reason` from
   `incomplete_details`, `thread_id` the conversation, `tool_calls` the function calls in
   its output. So `threadtui.core.poller.RunPoller` follows a response unchanged.
-- `list_messages(run_id=resp_…)` pages through that response's own output items (one
-  `responses.retrieve`): exactly what a finished response added to the conversation, which
-  the API appends only at completion. They carry `run_id`; an incomplete one carries the
-  response's `incomplete_reason`.
-- Conversations have no list of responses, runs steps or assistants: `list_runs`,
+- `list_messages(run_id=resp_…)` pages (after, before, order, limit) through that
+  response's own output items, from one `responses.retrieve`: exactly what a finished
+  response added to the conversation, which the API appends only at completion. They carry
+  `run_id`; an incomplete one carries the response's `incomplete_reason`. A response that
+  answered in another conversation is refused (BadRequest).
+- Conversations have no list of responses, run steps or assistants: `list_runs`,
   `list_run_steps` and `list_assistants` return empty pages (the TUI then uses the
   profile's default_model).
 - `submit_tool_outputs` adds one `function_call_output` item per output (exactly once,
@@ -64,8 +65,9 @@ The SDK retries POSTs after timeouts, dropped connections and 5xx, and a retried
 land twice. Items carry no metadata, so they cannot carry a nonce as Assistants messages
 do. `add_message` (and `submit_tool_outputs`, and seed batches after the first) therefore:
 
-1. notes the newest item of the conversation first (one `items.list(limit=1)`; for seed
-   batches the previous batch's answer already says it);
+1. notes the newest item of the conversation first (one `items.list(limit=1)`, so a
+   message costs one GET more than it would; for seed batches after the second, the
+   previous batch's answer says it);
 2. sends with SDK retries off;
 3. after an unclear failure, lists the items after that one and returns ours if they are
    there: messages are recognised by role and text, tool outputs by call ID and output,
@@ -178,7 +180,7 @@ class ConversationsBackend(SdkBackend):
             lambda: self._client.conversations.items.list(conversation_id, limit=1, order="desc"),
             object_id=conversation_id,
         )
-        return page.data[0].id if page.data else None
+        return as_dict(page.data[0]).get("id") if page.data else None
 
     async def _append(
         self, conversation_id: str, items: list[dict[str, Any]], newest: str | None
