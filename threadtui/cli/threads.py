@@ -1,0 +1,152 @@
+"""Remote threads: print a whole transcript, delete after asking."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from threadtui.api.errors import ApiError, NotFound
+from threadtui.cli.common import PAGE, CommandError, fail, run_async, say, trackable_ids
+from threadtui.cli.parser import Commands
+from threadtui.core.config import ConfigError
+from threadtui.core.ids import require_trackable
+from threadtui.core.sanitize import clean, one_line
+from threadtui.core.services import Services
+
+if TYPE_CHECKING:
+    import argparse
+
+    from threadtui.api.backend import Backend
+    from threadtui.api.models import Message
+
+
+def register(commands: Commands) -> None:
+    show = commands.add("show", cmd_show, "print a whole thread, oldest message first")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--format", choices=("md", "json"), default="md")
+
+    delete = commands.add("delete", cmd_delete, "delete threads on the server, after asking")
+    delete.add_argument("ids", nargs="+", metavar="ID")
+    delete.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
+
+
+async def all_messages(backend: Backend, thread_id: str) -> list[Message]:
+    """Every message of a thread, oldest first, one request per 100."""
+    messages: list[Message] = []
+    after = None
+    while True:
+        page = await backend.list_messages(thread_id, limit=PAGE, order="asc", after=after)
+        messages += page.items
+        if not page.has_more or not page.items:
+            return messages
+        after = page.last_id
+
+
+def cmd_show(args: argparse.Namespace, services: Services) -> int:
+    from threadtui.core import transcript
+
+    thread_id, _ = require_trackable(args.id)
+    tracked = services.registry.get(thread_id)
+    terminal = sys.stdout.isatty()
+
+    async def fetch() -> str:
+        backend = services.backend_for(thread_id)
+        try:
+            info = await backend.retrieve_thread(thread_id)
+            messages = await all_messages(backend, thread_id)
+        except NotFound as gone:
+            if tracked:
+                services.mark_gone(thread_id, gone.user_message)
+            raise
+        if tracked:
+            times = [m.created_at for m in messages if m.created_at]
+            services.registry.update(
+                thread_id,
+                message_count=len(messages),
+                last_activity_at=max(times, default=tracked.last_activity_at),
+                status="live",
+                status_reason="",
+                checked_at=services.clock.now(),
+            )
+        if args.format == "json":
+            return transcript.render_json(info, messages, ascii_only=terminal)
+        try:
+            names = await services.assistant_names(services.profile_for(thread_id))
+        except ApiError:
+            names = {}  # names are a nicety; the IDs are shown either way
+        text = transcript.render_markdown(
+            info, messages, title=tracked.title if tracked else "", assistant_names=names
+        )
+        return clean(text) if terminal else text
+
+    sys.stdout.write(run_async(services, fetch))
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, services: Services) -> int:
+    good, rejected = trackable_ids(args.ids)
+    if rejected:
+        return fail("Nothing was deleted: give only thread_… or conv_… IDs.")
+    ids = list(dict.fromkeys(thread_id for thread_id, _ in good))
+    if any(services.is_read_only(services.profile_for(i)) for i in ids):
+        return fail("Read-only (the profile or --read-only): nothing was deleted.")
+    if not args.yes and not sys.stdin.isatty():
+        return fail(
+            "delete asks for confirmation on a terminal: run it in one, or pass --yes to "
+            "delete without asking. Nothing was deleted."
+        )
+
+    async def work() -> int:
+        targets = ids if args.yes else await confirm_targets(services, ids)
+        failures = 0
+        for thread_id in targets:
+            try:
+                outcome = await services.delete_thread(thread_id)
+            except (ApiError, ConfigError) as problem:
+                fail(f"{thread_id}: {getattr(problem, 'user_message', problem)}")
+                failures += 1
+                continue
+            if outcome == "gone":
+                say(f"{thread_id} was already gone from the server: untracked it.")
+            else:
+                say(f"Deleted {thread_id}.")
+        return 1 if failures else 0
+
+    try:
+        return run_async(services, work)
+    except CommandError as declined:
+        return fail(str(declined))
+
+
+async def confirm_targets(services: Services, ids: list[str]) -> list[str]:
+    """Show what will be lost and ask; returns the IDs to delete (gone ones are untracked)."""
+    listed: list[str] = []
+    lines: list[str] = []
+    for thread_id in ids:
+        backend = services.backend_for(thread_id)
+        try:
+            info = await backend.retrieve_thread(thread_id)
+            count = len(await all_messages(backend, thread_id))
+        except NotFound:
+            services.untrack([thread_id])
+            say(f"{thread_id} is already gone from the server: untracked it.")
+            continue
+        tracked = services.registry.get(thread_id)
+        title = (tracked.title if tracked else "") or info.metadata.get("title", "") or "untitled"
+        host = services.profile(services.profile_for(thread_id)).host
+        lines.append(f"  {thread_id}  “{one_line(title, 50)}”  {count} messages  on {host}")
+        listed.append(thread_id)
+    if not listed:
+        return []
+    noun = "thread" if len(listed) == 1 else f"{len(listed)} threads"
+    print("About to delete, for good:\n" + "\n".join(lines), file=sys.stderr)
+    print(
+        f"Delete this {noun}? This cannot be undone. Type yes to confirm: ",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        raise CommandError("Nothing was deleted.")
+    return listed
