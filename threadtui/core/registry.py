@@ -464,6 +464,16 @@ class Registry:
         self.close()
 
     # -- plumbing ----------------------------------------------------------------------
+    # Public for the other stores on this file (archive, deletion log, links, servers):
+    # they share its connection, lock, error wording and write discipline.
+    def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """The connection, for reads; SQLite errors become StorageError."""
+        return self._reading()
+
+    def writing(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One short BEGIN IMMEDIATE transaction; StorageError on failure, rolled back."""
+        return self._writing()
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
