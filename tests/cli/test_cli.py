@@ -318,5 +318,10 @@ def test_demo_lists_seeded_threads_and_touches_no_real_files(cli: Cli) -> None:
     result = cli("--demo", "list", "--json")
     assert result.code == 0, result.err
     rows = json.loads(result.out)
-    assert len(rows) >= 10 and {r["profile"] for r in rows} == {"demo"}
+    assert len(rows) >= 10
+    # threads live on the Assistants demo profile, conversations on the Conversations one
+    assert {(r["kind"], r["profile"]) for r in rows} == {
+        ("thread", "demo"),
+        ("conversation", "demo-conversations"),
+    }
     assert not cli.data_dir.exists() and not cli.config_dir.exists()

@@ -49,12 +49,13 @@ def status(app: ThreadtuiApp) -> str:
 
 async def test_layout_at_80x24_shows_header_sidebar_pane_composer_status_footer(app, demo):
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: main(app).sidebar.index.total == 40)
+        seeded = len(demo.fake.demo_threads())
+        await wait_until(pilot, lambda: main(app).sidebar.index.total == seeded)
         await pilot.pause()
         lines = screen_text(app).splitlines()
         assert len(lines) == 24
         assert lines[0].startswith(" threadtui · demo · fake.local · auditor@host  DEMO")
-        assert "Threads (40)" in lines[1]
+        assert f"Threads ({seeded})" in lines[1]
         assert "Refund policy" in screen_text(app)
         assert "Type a message" in lines[-4]
         assert "a Add ID" in lines[-1] and "? Help" in lines[-1]

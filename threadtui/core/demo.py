@@ -20,6 +20,7 @@ from threadtui.core.registry import TrackedThread
 from threadtui.core.services import Services
 
 DEMO_PROFILE = "demo"
+DEMO_CONVERSATIONS_PROFILE = "demo-conversations"
 DEMO_KEY_ENV = "THREADTUI_DEMO_KEY"
 DEMO_SEED = 1
 
@@ -45,10 +46,19 @@ def start_demo(
     fake = FakeAPI(clock=clock, seed=DEMO_SEED)
     folder = folder or Path(tempfile.mkdtemp(prefix="threadtui-demo-"))
     locations = Locations(folder / "config", folder / "data", folder / "logs")
-    profile = Profile(
-        name=DEMO_PROFILE, kind="assistants", base_url=fake.base_url, api_key_env=DEMO_KEY_ENV
-    )
-    config = Config({DEMO_PROFILE: profile}, DEMO_PROFILE)
+    profiles = {
+        DEMO_PROFILE: Profile(
+            DEMO_PROFILE, "assistants", base_url=fake.base_url, api_key_env=DEMO_KEY_ENV
+        ),
+        DEMO_CONVERSATIONS_PROFILE: Profile(
+            DEMO_CONVERSATIONS_PROFILE,
+            "conversations",
+            base_url=fake.base_url,
+            api_key_env=DEMO_KEY_ENV,
+            default_model="gpt-4o-mini",
+        ),
+    }
+    config = Config(profiles, DEMO_PROFILE)
     env = {**os.environ, DEMO_KEY_ENV: "sk-demo-placeholder"}
     services = Services(
         locations,
@@ -62,7 +72,7 @@ def start_demo(
         TrackedThread(
             seeded["id"],
             kind=seeded["kind"],
-            profile=DEMO_PROFILE,
+            profile=DEMO_PROFILE if seeded["kind"] == "thread" else DEMO_CONVERSATIONS_PROFILE,
             title=seeded.get("title") or "",
             tags=tuple(seeded.get("tags") or ()),
             created_at=seeded.get("created_at"),
@@ -70,6 +80,5 @@ def start_demo(
             source="demo",
         )
         for seeded in fake.demo_threads()
-        if seeded["kind"] == "thread"
     )
     return Demo(services, fake, folder)

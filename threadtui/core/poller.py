@@ -92,25 +92,30 @@ class PollUpdate:
 def end_message(run: Run) -> str:
     """How `run` ended, in one sentence (also for requires_action and still-active runs)."""
     rid = one_line(run.id, 60)
+    noun = (
+        "Response" if run.id.startswith("resp_") else "Run"
+    )  # conversations answer with responses
     status = run.status
     if status == "completed":
         tokens = f" ({run.usage.total_tokens:,} tokens)" if run.usage else ""
-        return f"Run {rid} completed{tokens}."
+        return f"{noun} {rid} completed{tokens}."
     if status == "failed":
         why = one_line(run.last_error, 200) if run.last_error else "no reason given"
-        return f"Run {rid} failed: {why}."
+        return f"{noun} {rid} failed: {why}."
     if status == "incomplete":
         why = one_line(run.incomplete_reason, 80) if run.incomplete_reason else "no reason given"
-        return f"Run {rid} ended incomplete: {why}."
+        return f"{noun} {rid} ended incomplete: {why}."
     if status == "expired":
-        return f"Run {rid} expired before it finished: send the message again to start a new run."
+        return (
+            f"{noun} {rid} expired before it finished: send the message again to start a new run."
+        )
     if status == "cancelled":
-        return f"Run {rid} was cancelled."
+        return f"{noun} {rid} was cancelled."
     if status == "requires_action":
         calls = ", ".join(one_line(f"{c.name}({c.id})", 60) for c in run.tool_calls)
         waiting = f" for {calls}" if calls else ""
-        return f"Run {rid} waits for tool outputs{waiting}: answer them or cancel the run."
-    return f"Run {rid} is still {one_line(status, 30)}."
+        return f"{noun} {rid} waits for tool outputs{waiting}: answer them or cancel the run."
+    return f"{noun} {rid} is still {one_line(status, 30)}."
 
 
 def _is_stop(run: Run, cancelling: bool) -> bool:

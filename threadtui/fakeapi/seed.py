@@ -460,6 +460,23 @@ class Seeder:
             }
         ]
         self.exchange(thread, "docs", t + 1, plan)
+        # A follow-up with code and a citation, so one thread shows both.
+        t += 60
+        self.user(thread, "Show me the query that purges them.", t)
+        text = (
+            "The nightly job runs this, per the retention policy【5:0†source】:\n\n"
+            "```sql\nDELETE FROM customer_logs\n WHERE created_at < now() - interval '30 days';\n```\n\n"
+            "Run it with `--dry-run` first to see how many rows it would remove."
+        )
+        start = text.index("【5:0†source】")
+        note = {
+            "type": "file_citation",
+            "text": "【5:0†source】",
+            "start_index": start,
+            "end_index": start + len("【5:0†source】"),
+            "file_citation": {"file_id": policy},
+        }
+        self.exchange(thread, "docs", t + 1, self.reply_plan(text, annotations=[note]))
 
     def chart(self, age: float) -> None:
         thread = self.thread("Chart of monthly sales", ["python", "charts"], age)

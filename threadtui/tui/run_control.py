@@ -64,9 +64,11 @@ class RunControl:
         profile = services.profile(row.profile)
         composer.wait_for("Sending…")
         try:
-            assistant_id = await self._assistant_for(row, session, profile.default_assistant)
-            if assistant_id is None:
-                return
+            assistant_id = None  # conversations answer with a model, not an assistant
+            if session.backend.kind == "assistants":
+                assistant_id = await self._assistant_for(row, session, profile.default_assistant)
+                if assistant_id is None:
+                    return
             status.say("Sending…", "progress")
             message = await session.backend.add_message(session.thread_id, text)
             composer.clear()
@@ -74,7 +76,8 @@ class RunControl:
             run = await session.backend.start_run(
                 session.thread_id, assistant_id=assistant_id, model=profile.default_model
             )
-            services.remember_assistant(row.id, assistant_id)
+            if assistant_id:
+                services.remember_assistant(row.id, assistant_id)
         except RunActive as problem:
             status.say(problem.user_message, "warning")
             return

@@ -32,7 +32,8 @@ def header_text(message: Message, assistant_names: dict[str, str], now: float) -
     if message.run_id:
         extras.append(clean(message.run_id))
     extras.append(stamp(message.created_at, now))
-    text.append(" · " + " · ".join(e for e in extras if e), style="dim")
+    if shown := [e for e in extras if e]:
+        text.append(" · " + " · ".join(shown), style="dim")
     if message.status == "incomplete":
         reason = clean(message.incomplete_reason or "unknown reason")
         text.append(f"  ⚠ incomplete ({reason})", style="bold yellow")
