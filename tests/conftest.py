@@ -35,3 +35,12 @@ async def fake_client(fake: FakeAPI):
 
 
 # --- end fake API ------------------------------------------------------------------------
+
+
+# --- time zone ------------------------------------------------------------------------------
+# Times on screen are local: pin the zone so screens read the same on every machine.
+import os  # noqa: E402
+import time  # noqa: E402
+
+os.environ["TZ"] = "UTC"
+time.tzset()

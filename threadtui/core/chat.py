@@ -64,6 +64,15 @@ class ThreadSession:
                 return found
             after = page.last_id
 
+    async def active_run(self) -> Run | None:
+        """The thread's newest run when it has not ended (one request; None on errors)."""
+        try:
+            runs = await self.backend.list_runs(self.thread_id, limit=1, order="desc")
+        except ApiError:
+            return None
+        newest = runs.items[0] if runs.items else None
+        return newest if newest is not None and not newest.is_terminal else None
+
     async def choose_assistant(
         self, remembered: str | None, profile_default: str | None
     ) -> AssistantChoice:

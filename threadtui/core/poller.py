@@ -67,11 +67,11 @@ class PollUpdate:
         parts = [f"{one_line(short(self.run.id, 6), 20)} {one_line(status, 20)}"]
         parts.append(duration(self.elapsed))
         if self.rate_limited_for is not None:
-            parts.append(f"rate limited · retry in {self.rate_limited_for:.0f} s")
+            parts.append(f"rate limited · retry in {_secs(self.rate_limited_for)}")
         elif self.problem is not None:
-            parts.append(f"retrying in {self.next_check_in or 0:.0f} s")
+            parts.append(f"retrying in {_secs(self.next_check_in or 0)}")
         elif self.next_check_in is not None:
-            parts.append(f"next check in {self.next_check_in:.0f} s")
+            parts.append(f"next check in {_secs(self.next_check_in)}")
         return " · ".join(parts)
 
     @property
@@ -87,6 +87,11 @@ class PollUpdate:
                 "checking; reload the thread later to see whether it finished."
             )
         return end_message(self.run)
+
+
+def _secs(seconds: float) -> str:
+    """ "0.5 s" for short waits, "12 s" for long ones."""
+    return f"{round(seconds, 1):g} s" if seconds < 10 else f"{seconds:.0f} s"
 
 
 def end_message(run: Run) -> str:

@@ -193,8 +193,17 @@ class MainScreen(Screen[None]):
             self.pane.show_notice("No messages yet: type below to start.")
         self._show_title(row, len(messages))
         self.services.thread_opened(row.id, messages)
+        self._refresh_row(row.id)  # now known to be live
         self.status.say(f"Opened {row.id}.")
         self._load_assistant_names(row)
+        self._resume_active_run(self.session)
+
+    @work(exclusive=True, group="resume")
+    async def _resume_active_run(self, session: ThreadSession) -> None:
+        """A run left going (or waiting for tool outputs) is followed again on open."""
+        run = await session.active_run()
+        if run is not None and session is self.session:
+            self.runs.resume(session, run)
 
     @work(exclusive=True, group="names")
     async def _load_assistant_names(self, row: IndexRow) -> None:

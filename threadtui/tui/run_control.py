@@ -38,7 +38,9 @@ class RunControl:
 
     @property
     def active(self) -> bool:
-        return self.sending or self.poller is not None
+        return self.sending or self.poller is not None or self.asking
+
+    asking = False  # the tool-outputs dialog is open
 
     def cancel(self) -> None:
         if self.poller is not None:
@@ -47,6 +49,13 @@ class RunControl:
                 f"Cancelling {self.poller.latest.run.id if self.poller.latest else 'the run'}…",
                 "progress",
             )
+
+    def resume(self, session: ThreadSession, run: Run) -> None:
+        """Follow a run that was already active when the thread was opened."""
+        if self.active:
+            return
+        self.screen.status.say(f"{run.id} is {run.status}: following it.", "progress")
+        self.screen.run_worker(self._follow(session, run), group="run", exclusive=True)
 
     def send(self, row: IndexRow, session: ThreadSession, text: str) -> None:
         if self.active:
@@ -111,6 +120,7 @@ class RunControl:
 
     async def _follow(self, session: ThreadSession, run: Run) -> None:
         screen, status, composer = self.screen, self.screen.status, self.screen.composer
+        screen.refresh_bindings()
         while True:
             self.poller = RunPoller(
                 session.backend, run, clock=screen.services.clock, on_update=self._progress
@@ -120,7 +130,12 @@ class RunControl:
             self.poller = None
             run = final.run
             if final.finished and run.status == "requires_action" and final.error is None:
-                answer = await screen.app.push_screen_wait(ToolOutputsDialog(run))
+                status.say(final.message, "warning")
+                self.asking = True
+                try:
+                    answer = await screen.app.push_screen_wait(ToolOutputsDialog(run))
+                finally:
+                    self.asking = False
                 if isinstance(answer, dict):
                     try:
                         run = await session.backend.submit_tool_outputs(
