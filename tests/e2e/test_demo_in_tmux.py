@@ -1,0 +1,69 @@
+"""The real `threadtui --demo` in a real terminal (tmux, 80x24), read with capture-pane."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from .tmux import TmuxSession
+
+pytestmark = pytest.mark.e2e
+
+COMMAND = str(Path(sys.executable).with_name("threadtui"))
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    env = {
+        "HOME": str(tmp_path),  # nothing of the real user's is touched
+        "TERM": "xterm-256color",
+        "TZ": "UTC",
+        "PATH": os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+    }
+    with TmuxSession([COMMAND, "--demo"], width=80, height=24, env=env) as session:
+        session.wait_for("Refund policy", timeout=30)  # the sidebar has its rows
+        yield session
+
+
+def test_open_send_reply_delete_quit(terminal: TmuxSession) -> None:
+    # open a thread by filtering the sidebar
+    terminal.send("/")
+    terminal.type("Refund policy")
+    terminal.send("Enter", "Enter")
+    terminal.wait_for("Opened thread_")
+    # write two lines (alt+enter is the newline key that survives tmux) and send
+    terminal.send("i")
+    terminal.type("Hello from tmux")
+    terminal.send("M-Enter")
+    terminal.type("second line")
+    terminal.send("Enter")
+    screen = terminal.wait_for("completed (", timeout=30)
+    assert "You wrote “Hello from tmux" in screen.replace("\n", " ") or "Support Bot here" in screen
+    assert "second line" in screen
+    # delete through the confirmation dialog
+    terminal.send("Escape", "d")
+    screen = terminal.wait_for("This cannot be undone")
+    assert "Refund policy question" in screen
+    terminal.send("y")
+    screen = terminal.wait_for("Deleted thread_")
+    assert "· 6 messages" in screen
+    # quit cleanly
+    terminal.send("q")
+    terminal.wait_for("[exited 0]", timeout=15)
+
+
+def test_hostile_remote_text_reaches_the_terminal_as_text(terminal: TmuxSession) -> None:
+    terminal.send("/")
+    terminal.type("Markup in pasted logs")
+    terminal.send("Enter", "Enter")
+    screen = terminal.wait_for("Opened thread_")
+    assert "[bold]" in screen or "[@click" in screen or "␛" in screen
+    # the app is still running and still answers keys: nothing the text held fired
+    terminal.send("question_mark" if False else "?")
+    terminal.wait_for("binding id")
+    terminal.send("Escape", "q")
+    terminal.wait_for("[exited 0]", timeout=15)
