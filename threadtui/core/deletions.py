@@ -1,0 +1,219 @@
+"""Deleting a thread, the one way every delete goes (TUI, `delete`, `prune`), and its log.
+
+One thread's deletion is ordered so that a crash at any point leaves a state a rerun can
+finish from:
+
+1. archive the whole transcript locally (unless told not to); if that fails, stop here:
+   the thread is not deleted;
+2. delete it on the server (a 404 means it was gone already);
+3. in ONE registry transaction, write the deletion log entry and untrack the thread.
+
+Killed between 2 and 3, the thread is still tracked but gone on the server: the rerun
+finds it "gone" and logs it then, naming the archive written the first time. Every outcome
+is logged, failures too; a read-only profile is refused before anything happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from threadtui.api.errors import ApiError, NotFound, ReadOnly
+from threadtui.core.config import ConfigError
+
+if TYPE_CHECKING:
+    from threadtui.core.registry import Registry
+    from threadtui.core.services import Services
+
+Outcome = Literal["deleted", "gone", "failed"]
+OUTCOMES: tuple[str, ...] = ("deleted", "gone", "failed")
+READ_ONLY_REFUSAL = "Read-only (the profile or --read-only): nothing was deleted."
+_COLUMNS = (
+    "id",
+    "thread_id",
+    "kind",
+    "profile",
+    "host",
+    "title",
+    "message_count",
+    "deleted_at",
+    "outcome",
+    "archived_to",
+    "detail",
+)
+
+
+@dataclass(frozen=True)
+class DeletionEntry:
+    """One line of the deletion log: what was deleted (or tried), where, when, and the copy.
+
+    `archived_to` says where the transcript was kept ("" when it was not archived);
+    `detail` is the one sentence explaining a failure. `error` is the exception behind a
+    failure, for callers; it is not stored.
+    """
+
+    thread_id: str
+    kind: str
+    profile: str
+    host: str
+    title: str
+    message_count: int | None
+    deleted_at: float
+    outcome: str  # "deleted" | "gone" | "failed"
+    archived_to: str = ""
+    detail: str = ""
+    id: int | None = None  # the log's row id, once written
+    error: Exception | None = field(default=None, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
+class DeletionLog:
+    """The `deletion_log` table of the registry file."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def record(self, entry: DeletionEntry) -> DeletionEntry:
+        """Write the entry; for "deleted" and "gone", untrack the thread in the same
+        transaction, so the log and the registry never disagree after a crash."""
+        columns = _COLUMNS[1:]
+        with self.registry.writing() as db:
+            cursor = db.execute(
+                f"INSERT INTO deletion_log ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                [getattr(entry, name) for name in columns],
+            )
+            if entry.outcome in ("deleted", "gone"):
+                db.execute("DELETE FROM threads WHERE id = ?", (entry.thread_id,))
+        return replace(entry, id=cursor.lastrowid)
+
+    def entries(
+        self, *, limit: int | None = None, thread_id: str | None = None
+    ) -> list[DeletionEntry]:
+        """Newest first; only one thread's when `thread_id` is given."""
+        where, params = ("WHERE thread_id = ?", [thread_id]) if thread_id else ("", [])
+        sql = (
+            f"SELECT {', '.join(_COLUMNS)} FROM deletion_log {where} "
+            "ORDER BY deleted_at DESC, id DESC LIMIT ?"
+        )
+        with self.registry.reading() as db:
+            rows = db.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
+        return [DeletionEntry(*row[1:], id=row[0]) for row in rows]
+
+    def count(self, outcome: str | None = None) -> int:
+        where, params = ("WHERE outcome = ?", (outcome,)) if outcome else ("", ())
+        with self.registry.reading() as db:
+            return db.execute(f"SELECT count(*) FROM deletion_log {where}", params).fetchone()[0]
+
+
+#: Called with whatever the archive reports while it fetches (see core.archive).
+ArchiveProgress = Callable[..., None]
+
+
+async def delete_thread(
+    services: Services,
+    thread_id: str,
+    *,
+    archive: bool = True,
+    progress: ArchiveProgress | None = None,
+) -> DeletionEntry:
+    """Archive (unless `archive=False`), delete on the server, log, untrack.
+
+    Returns the logged entry; a failure is an entry with outcome "failed" and its `error`
+    set, not an exception. Raises ReadOnly (nothing done, nothing logged) when the
+    thread's profile is read-only, and StorageError when the registry cannot be written.
+    """
+    profile_name = services.profile_for(thread_id)
+    if services.is_read_only(profile_name):
+        raise ReadOnly(READ_ONLY_REFUSAL)
+    tracked = services.registry.get(thread_id)
+    profile = services.profile(profile_name)
+    entry = DeletionEntry(
+        thread_id=thread_id,
+        kind="conversation" if thread_id.startswith("conv_") else "thread",
+        profile=profile.name,
+        host=profile.host,
+        title=tracked.title if tracked else "",
+        message_count=tracked.message_count if tracked else None,
+        deleted_at=0.0,
+        outcome="failed",
+    )
+    log = DeletionLog(services.registry)
+    try:
+        backend = services.backend_for(thread_id)
+    except (ConfigError, ApiError) as problem:
+        return _log(services, log, entry, "failed", problem)
+    if archive:
+        try:
+            archived_to, count = await _archive(services, thread_id, progress)
+        except NotFound:
+            return _log(
+                services, log, entry, "gone", archived_to=_existing_archive(services, thread_id)
+            )
+        except ApiError as problem:
+            return _log(
+                services, log, entry, "failed", problem, prefix="Not deleted, archiving failed: "
+            )
+        entry = replace(entry, archived_to=archived_to, message_count=count)
+    try:
+        await backend.delete_thread(thread_id)
+    except NotFound:
+        archived_to = entry.archived_to or _existing_archive(services, thread_id)
+        return _log(services, log, entry, "gone", archived_to=archived_to)
+    except ApiError as problem:
+        return _log(services, log, entry, "failed", problem)
+    return _log(services, log, entry, "deleted")
+
+
+def _log(
+    services: Services,
+    log: DeletionLog,
+    entry: DeletionEntry,
+    outcome: Outcome,
+    problem: Exception | None = None,
+    *,
+    prefix: str = "",
+    archived_to: str | None = None,
+) -> DeletionEntry:
+    detail = ""
+    if problem is not None:
+        detail = prefix + (getattr(problem, "user_message", None) or str(problem))
+    elif outcome == "gone":
+        detail = "It was already gone from the server: untracked it."
+    changes: dict[str, Any] = {"outcome": outcome, "detail": detail, "error": problem}
+    if archived_to is not None:
+        changes["archived_to"] = archived_to
+    changes["deleted_at"] = services.clock.now()
+    return log.record(replace(entry, **changes))
+
+
+async def _archive(
+    services: Services, thread_id: str, progress: ArchiveProgress | None
+) -> tuple[str, int | None]:
+    """Keep the whole transcript locally; returns (where it is, how many messages)."""
+    from threadtui.core.archive import archive_thread
+
+    result = await archive_thread(services, thread_id, progress=progress)
+    return _where(services, thread_id), _message_count(result)
+
+
+def _message_count(result: Any) -> int | None:
+    for name in ("message_count", "messages", "count", "total"):
+        value = getattr(result, name, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def _where(services: Services, thread_id: str) -> str:
+    return f"archive {thread_id} in {services.locations.registry_file}"
+
+
+def _existing_archive(services: Services, thread_id: str) -> str:
+    """Where an earlier archive of the thread is kept, or "" when there is none."""
+    with services.registry.reading() as db:
+        row = db.execute("SELECT 1 FROM archives WHERE thread_id = ?", (thread_id,)).fetchone()
+    return _where(services, thread_id) if row else ""
