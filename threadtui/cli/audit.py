@@ -1,0 +1,399 @@
+"""Auditing: run history, bulk prune, the deletion log, metadata."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from threadtui.cli.common import CommandError, fail, run_async, say
+from threadtui.cli.parser import Commands
+from threadtui.core.ids import require_trackable
+from threadtui.core.registry import STATUSES
+from threadtui.core.sanitize import clean, one_line
+from threadtui.core.timefmt import age, duration, stamp
+
+if TYPE_CHECKING:
+    import argparse
+
+    from threadtui.core.deletions import DeletionEntry
+    from threadtui.core.prune import PruneReport, Selection
+    from threadtui.core.run_history import RunHistory, RunSummary
+    from threadtui.core.services import Services
+
+LISTED_IN_CONFIRMATION = 20  # threads named before "… and N more"
+
+
+def register(commands: Commands) -> None:
+    runs = commands.add("runs", cmd_runs, "a thread's runs: status, assistant, times, tokens")
+    runs.add_argument("id", metavar="ID")
+    runs.add_argument("--json", action="store_true", help="print JSON instead of text")
+    runs.add_argument("--steps", action="store_true", help="also each run's steps and tool calls")
+
+    prune = commands.add(
+        "prune", cmd_prune, "delete tracked threads with no activity for a while, after asking"
+    )
+    prune.add_argument("--older-than", required=True, metavar="AGE", help="like 90d, 12w, 6m or 1y")
+    prune.add_argument("--tag", help="only threads with this tag")
+    prune.add_argument("--status", choices=STATUSES, help="only threads with this status")
+    prune.add_argument("--profile", dest="profile_filter", help="only threads of this profile")
+    prune.add_argument("--dry-run", action="store_true", help="list them, change nothing")
+    prune.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
+    prune.add_argument(
+        "--no-archive", action="store_true", help="do not keep a local copy before deleting"
+    )
+    prune.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="threads at once (default 4)"
+    )
+
+    deletions = commands.add("deletions", cmd_deletions, "the log of deleted threads")
+    deletions.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    deletions.add_argument("--limit", type=int, metavar="N", help="only the newest N")
+
+    meta = commands.add(
+        "meta", cmd_meta, "show or change a thread's remote metadata and local title, note, tags"
+    )
+    meta.add_argument("id", metavar="ID")
+    meta.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="remote (repeatable)"
+    )
+    meta.add_argument("--unset", action="append", default=[], metavar="KEY", help="remote")
+    meta.add_argument("--title", help="local title")
+    meta.add_argument("--note", help="local note")
+    meta.add_argument("--tag", action="append", default=[], help="add a local tag")
+    meta.add_argument("--untag", action="append", default=[], metavar="TAG", help="remove one")
+    meta.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+# -- runs -------------------------------------------------------------------------------------
+def cmd_runs(args: argparse.Namespace, services: Services) -> int:
+    from threadtui.core.run_history import run_history
+
+    thread_id, _ = require_trackable(args.id)
+    history = run_async(services, lambda: run_history(services, thread_id, steps=args.steps))
+    if args.json:
+        say(json.dumps(history.to_json(), indent=2, ensure_ascii=sys.stdout.isatty()))
+        return 0
+    say(clean(render_history(history, services)))
+    return 0
+
+
+def render_history(history: RunHistory, services: Services) -> str:
+    """The run history as text for a terminal (remote text is cleaned by the caller)."""
+    now = services.clock.now()
+    tracked = services.registry.get(history.thread_id)
+    title = tracked.title if tracked and tracked.title else "untitled"
+    lines = [f"{one_line(title, 60)} · {history.thread_id}", ""]
+    if history.no_runs_sentence:
+        lines += [history.no_runs_sentence, ""]
+    elif not history.runs:
+        lines += ["No runs on this thread.", ""]
+    for summary in history.runs:
+        lines += _run_lines(summary, now)
+    lines.append("Totals: " + ", ".join(_totals(history)) + ".")
+    return "\n".join(lines)
+
+
+def _run_lines(summary: RunSummary, now: float) -> list[str]:
+    run = summary.run
+    who = run.assistant_id or "no assistant"
+    if summary.assistant_name:
+        who = f"{summary.assistant_name} ({run.assistant_id})"
+    head = [run.id, run.status, who] + ([run.model] if run.model else [])
+    times = [f"created {stamp(run.created_at, now)}"]
+    if summary.ended_at:
+        ended = "ended" if run.status in ("incomplete",) else run.status
+        times.append(f"{ended} {stamp(summary.ended_at, now)}")
+    if summary.duration is not None:
+        times.append(duration(summary.duration))
+    if run.usage:
+        u = run.usage
+        times.append(
+            f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} prompt, {u.completion_tokens:,} completion)"
+        )
+    lines = ["  ".join(head), "  " + " · ".join(times)]
+    if run.last_error:
+        lines.append(f"  error: {run.last_error}")
+    if run.incomplete_reason:
+        lines.append(f"  incomplete: {run.incomplete_reason}")
+    for step in summary.steps or ():
+        lines.append(f"  step {step.id} · {step.type} · {step.status}")
+        lines += [f"      {line}" for detail in step.details for line in detail.splitlines()]
+    return [*lines, ""]
+
+
+def _totals(history: RunHistory) -> list[str]:
+    out = []
+    if history.message_count is not None:
+        out.append(_plural(history.message_count, "message"))
+    if history.run_count is None:
+        out.append("runs not listed by this API")
+    else:
+        out.append(_plural(history.run_count, "run"))
+    if history.usage is not None:
+        u = history.usage
+        out.append(
+            f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} prompt, {u.completion_tokens:,} completion)"
+        )
+    return out
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+# -- prune ------------------------------------------------------------------------------------
+def cmd_prune(args: argparse.Namespace, services: Services) -> int:
+    from threadtui.core import prune
+
+    try:
+        older_than = prune.parse_age(args.older_than)
+    except ValueError as bad:
+        return fail(f"--older-than: {bad}", status=2)
+    if args.concurrency < 1:
+        return fail("--concurrency must be 1 or more.", status=2)
+    selection = prune.select(
+        services.registry,
+        older_than=older_than,
+        now=services.clock.now(),
+        tag=args.tag,
+        status=args.status,
+        profile=args.profile_filter,
+    )
+    if not selection:
+        say(f"No tracked thread matches (no activity for {args.older_than}): nothing to prune.")
+        return 0
+    if args.dry_run:
+        _list_selection(selection, services, limit=None, stream=sys.stdout)
+        say(f"Dry run: would delete {_amount(selection)}. Nothing was changed.")
+        return 0
+    try:
+        prune.check_local(services, selection.ids)
+    except prune.PruneRefused as refused:
+        return fail(str(refused))
+    if not args.yes and not sys.stdin.isatty():
+        return fail(
+            "prune asks for confirmation on a terminal: run it in one, or pass --yes to "
+            "delete without asking. Nothing was deleted."
+        )
+
+    async def work() -> int:
+        try:
+            await prune.check(services, selection.ids)
+        except prune.PruneRefused as refused:
+            raise CommandError(str(refused)) from None
+        chosen = selection
+        if not args.yes:
+            chosen = await prune.fill_counts(services, selection, concurrency=args.concurrency)
+            _confirm(chosen, services, archive=not args.no_archive)
+        report = await prune.prune(
+            services,
+            chosen.ids,
+            archive=not args.no_archive,
+            concurrency=args.concurrency,
+            progress=_progress_printer(sys.stderr.isatty()),
+            checked=True,
+        )
+        return _report(report)
+
+    try:
+        return run_async(services, work)
+    except CommandError as declined:
+        return fail(str(declined))
+
+
+def _amount(selection: Selection) -> str:
+    threads = _plural(len(selection), "thread")
+    unknown = selection.unknown_counts
+    if unknown == len(selection):
+        return f"{threads} (their message counts are not known)"
+    messages = _plural(selection.known_messages, "message")
+    if not unknown:
+        return f"{threads} holding {messages}"
+    return f"{threads} holding at least {messages} ({unknown:,} with a count not known)"
+
+
+def _list_selection(selection: Selection, services: Services, *, limit: int | None, stream) -> None:
+    now = services.clock.now()
+    shown = selection.threads if limit is None else selection.threads[:limit]
+    width = max((len(t.id) for t in shown), default=0)
+    for t in shown:
+        count = "?" if t.message_count is None else f"{t.message_count:,}"
+        print(
+            f"  {t.id:<{width}}  {age(t.activity, now):>4} idle  {count:>6} msgs  "
+            f"{one_line(t.profile, 12):<12}  {one_line(t.title or 'untitled', 50)}",
+            file=stream,
+        )
+    if len(selection) > len(shown):
+        print(f"  … and {len(selection) - len(shown):,} more", file=stream)
+
+
+def _confirm(selection: Selection, services: Services, *, archive: bool) -> None:
+    """Name what will be lost and ask; above 10 threads the user types the count."""
+    from threadtui.core.prune import TYPED_CONFIRMATION_ABOVE
+
+    print("About to delete, for good:", file=sys.stderr)
+    _list_selection(selection, services, limit=LISTED_IN_CONFIRMATION, stream=sys.stderr)
+    kept = (
+        "Each is archived locally first."
+        if archive
+        else "They are NOT archived (--no-archive): no copy is kept."
+    )
+    count = len(selection)
+    wanted = str(count) if count > TYPED_CONFIRMATION_ABOVE else "yes"
+    print(
+        f"Delete {_amount(selection)}? {kept} This cannot be undone. Type {wanted} to confirm: ",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+    answer = sys.stdin.readline().strip().lower().replace(",", "")
+    if answer != wanted and not (wanted == "yes" and answer == "y"):
+        raise CommandError("Nothing was deleted.")
+
+
+def _progress_printer(terminal: bool):
+    def progress(done: int, total: int, entry: DeletionEntry) -> None:
+        say(_outcome_line(entry))
+        if terminal:
+            print(f"\r{done:,}/{total:,} done", end="", file=sys.stderr, flush=True)
+            if done == total:
+                print(file=sys.stderr)
+
+    return progress
+
+
+def _outcome_line(entry: DeletionEntry) -> str:
+    if entry.outcome == "deleted":
+        kept = f" (archived, {entry.message_count:,} messages)" if entry.archived_to else ""
+        if entry.archived_to and entry.message_count is None:
+            kept = " (archived)"
+        return f"Deleted {entry.thread_id}{kept}."
+    if entry.outcome == "gone":
+        return f"{entry.thread_id} was already gone from the server: untracked it."
+    return f"{entry.thread_id} failed: {entry.detail}"
+
+
+def _report(report: PruneReport) -> int:
+    parts = [f"deleted {report.deleted:,}"]
+    if report.gone:
+        parts.append(f"{report.gone:,} already gone (untracked)")
+    if report.failed:
+        parts.append(f"{report.failed:,} failed (still tracked)")
+    say("Done: " + ", ".join(parts) + ". Every outcome is in `threadtui deletions`.")
+    if report.stopped:
+        fail(
+            f"Stopped early: {report.stopped} {len(report.not_attempted):,} threads were left "
+            "alone."
+        )
+    return 1 if report.failed or report.stopped else 0
+
+
+# -- deletions --------------------------------------------------------------------------------
+def cmd_deletions(args: argparse.Namespace, services: Services) -> int:
+    from threadtui.core.deletions import DeletionLog
+
+    entries = DeletionLog(services.registry).entries(limit=args.limit)
+    if args.json:
+        rows = [e.to_json() for e in entries]
+        say(json.dumps(rows, indent=2, ensure_ascii=sys.stdout.isatty()))
+        return 0
+    if not entries:
+        say("Nothing has been deleted with threadtui yet.")
+        return 0
+    now = services.clock.now()
+    width = max(len(e.thread_id) for e in entries)
+    say(f"{'WHEN':<17} {'OUTCOME':<8} {'ID':<{width}}  {'MSGS':>5}  {'WHERE':<24} TITLE")
+    for e in entries:
+        count = "" if e.message_count is None else f"{e.message_count:,}"
+        where = one_line(f"{e.profile}@{e.host}", 24)
+        title = one_line(e.title or "untitled", 40)
+        say(
+            f"{stamp(e.deleted_at, now):<17} {e.outcome:<8} {e.thread_id:<{width}}  "
+            f"{count:>5}  {where:<24} {title}"
+        )
+        if e.archived_to:
+            say(f"{'':<17} archived: {one_line(e.archived_to, 100)}")
+        if e.outcome == "failed":
+            say(f"{'':<17} {one_line(e.detail, 100)}")
+    return 0
+
+
+# -- meta -------------------------------------------------------------------------------------
+def cmd_meta(args: argparse.Namespace, services: Services) -> int:
+    """View both sides; --set/--unset change the remote side (checked before sending),
+    --title/--note/--tag/--untag the local side only (no request at all)."""
+    from threadtui.core import metadata
+
+    thread_id, _ = require_trackable(args.id)
+    try:
+        pairs = [metadata.parse_pair(p) for p in args.set]
+    except ValueError as bad:
+        return fail(f"--set: {bad}", status=2)
+    remote_change = bool(pairs or args.unset)
+    local_change = args.title is not None or args.note is not None or args.tag or args.untag
+    if remote_change and services.is_read_only(services.profile_for(thread_id)):
+        return fail(metadata.READ_ONLY_REFUSAL)
+    if local_change and thread_id not in services.registry:
+        return fail(
+            f"{thread_id} is not tracked: `threadtui add {thread_id}` first. Nothing changed."
+        )
+    if local_change:
+        metadata.set_local(
+            services,
+            thread_id,
+            title=args.title,
+            note=args.note,
+            add_tags=args.tag,
+            remove_tags=args.untag,
+        )
+    remote: dict[str, str] | None = None
+    if remote_change or not local_change:
+
+        async def work() -> dict[str, str]:
+            info = await metadata.remote_metadata(services, thread_id)
+            if not remote_change:
+                return info.metadata
+            wanted = metadata.edited(info.metadata, pairs, args.unset)
+            try:
+                metadata.check_metadata(wanted)
+            except metadata.MetadataError as refused:
+                raise CommandError(f"{refused} Nothing was sent.") from None
+            return (await metadata.update_metadata(services, thread_id, wanted)).metadata
+
+        try:
+            remote = run_async(services, work)
+        except CommandError as refused:
+            return fail(str(refused))
+    tracked = services.registry.get(thread_id)
+    if args.json:
+        local = (
+            {"title": tracked.title, "note": tracked.note, "tags": list(tracked.tags)}
+            if tracked
+            else None
+        )
+        say(
+            json.dumps(
+                {"id": thread_id, "metadata": remote, "local": local},
+                indent=2,
+                ensure_ascii=sys.stdout.isatty(),
+            )
+        )
+        return 0
+    lines = [thread_id, ""]
+    if remote is not None:
+        width = max((len(k) for k in remote), default=0)
+        lines.append(f"Remote metadata ({len(remote)} of {metadata.MAX_PAIRS} pairs):")
+        lines += [f"  {k:<{width}}  {v}" for k, v in sorted(remote.items())] or ["  (none)"]
+        lines.append("")
+    if tracked is None:
+        lines.append("Not tracked locally: `threadtui add ID` to give it a title, note and tags.")
+    else:
+        lines += [
+            "Local (this registry only):",
+            f"  title  {tracked.title or '(none)'}",
+            f"  note   {tracked.note or '(none)'}",
+            f"  tags   {' '.join(tracked.tags) or '(none)'}",
+        ]
+    say(clean("\n".join(lines)))
+    return 0
