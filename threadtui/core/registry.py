@@ -282,10 +282,22 @@ def _v3_archive_links_deletions(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4_archive_gaps(db: sqlite3.Connection) -> None:
+    """Where an archived transcript may have a hole.
+
+    Pages arrive out of order (the TUI saves the newest page on open, a run's messages
+    without the user's, a later open after others wrote more than a page). `gap_before`
+    = 1 says messages may be missing between this one and the previous archived one, so
+    `core.archive.archive_thread` fetches exactly those and nothing else.
+    """
+    db.execute("ALTER TABLE archived_messages ADD COLUMN gap_before INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_threads_and_tags,
     _v2_sort_indexes,
     _v3_archive_links_deletions,
+    _v4_archive_gaps,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
