@@ -217,7 +217,11 @@ class Importer:
             return report
         path = os.fspath(source)
         if path == STDIN:
-            self._scan_stream(sys.stdin.buffer, report, label, None)
+            binary = getattr(sys.stdin, "buffer", None)
+            if binary is not None:
+                self._scan_stream(binary, report, label, None)
+            else:  # a text stream standing in for stdin
+                self._scan(iter(lambda: sys.stdin.read(CHUNK_BYTES), ""), report, label, None)
             return report
         try:
             stream = open(path, "rb", buffering=CHUNK_BYTES)  # noqa: SIM115 - closed below

@@ -33,17 +33,22 @@ from typing import BinaryIO
 from threadtui.core.ids import PREFIXES, explain
 
 TRACKED = {"thread_": "thread", "conv_": "conversation"}
-_ID = re.compile("(" + "|".join(re.escape(p.prefix) for p in PREFIXES) + ")([A-Za-z0-9]*)")
+# Prefix, suffix (possessive: never shortened to dodge the look-ahead), and the marks of
+# a cut-short ID. Not continued by "_" or "-word": thread_abc_def is not an ID.
+_ID = re.compile(
+    "(" + "|".join(re.escape(p.prefix) for p in PREFIXES) + r")([A-Za-z0-9]++)"
+    r"(?!_|-[A-Za-z0-9])(…|\.\.\.)?"
+)
 _KIND = {p.prefix: p.kind for p in PREFIXES}
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-_ALNUM = _WORD - {"_"}
+_GLUE = _WORD | {"-"}
 _HEX = frozenset("0123456789abcdef")
 _JSON_ESCAPES = frozenset("nrtbf/")
 _QUOTES = frozenset("\"'")
 _LINE_END = frozenset("\r\n")
 
 CONTEXT = 6  # characters before an ID needed to judge it (`\u0022` is six)
-LOOKAHEAD = 6  # characters after it: `...`, `-x`, a line end; also >= the longest prefix - 1
+LOOKAHEAD = 7  # characters after it to judge it (`...`, `-x`, a line end); >= the longest prefix
 MAX_TOKEN = 4096  # no ID is longer; a longer run of letters is not one
 MAX_TRUNCATED = 1000  # truncated IDs listed; more are only counted
 REALTIME = "conv_ (Realtime)"
@@ -110,10 +115,29 @@ class IdScanner:
         end = len(buf)
         cut = end if final else max(self._start, end - LOOKAHEAD)
         for match in _ID.finditer(buf, self._start):
+            start = match.start()
             if not final and match.end() + LOOKAHEAD > end:
-                cut = match.start()  # may go on in the next piece: judge it then
+                cut = start  # may go on in the next piece: judge it then
                 break
-            self._judge(buf, match, final, hits)
+            prefix, suffix, dots = match.groups()
+            if suffix.isalpha() and (suffix.islower() or suffix.isupper()):
+                continue  # thread_id, run_status: words, not IDs
+            if start and buf[start - 1] in _GLUE and not _free_before(buf, start):
+                continue
+            if len(suffix) > MAX_TOKEN:
+                continue
+            kind = TRACKED.get(prefix)
+            if kind is None:
+                self._other(_KIND[prefix].value, prefix + suffix, explain)
+            elif kind == "conversation" and not _HEX.issuperset(suffix):
+                self._other(REALTIME, prefix + suffix, _realtime_explanation)
+            elif dots or (start and buf[start - 1] in _QUOTES and _line_ends(buf, match.end())):
+                self.truncated_count += 1
+                if len(self.truncated) < MAX_TRUNCATED:
+                    self.truncated[prefix + suffix] = None
+            else:
+                hits.append((prefix + suffix, kind))
+        self.found += len(hits)
         if end - cut > MAX_TOKEN:  # a giant token: not an ID; keep only context
             cut = end
         keep_from = max(0, cut - CONTEXT)
@@ -121,43 +145,18 @@ class IdScanner:
         self._start = cut - keep_from
         return hits
 
-    def _judge(
-        self, buf: str, match: re.Match[str], final: bool, hits: list[tuple[str, str]]
-    ) -> None:
-        prefix, suffix = match.group(1), match.group(2)
-        start, end = match.span()
-        if not suffix or len(suffix) > MAX_TOKEN or not _free_before(buf, start):
-            return
-        after = buf[end : end + 3]
-        if after[:1] == "_" or (after[:1] == "-" and after[1:2] in _ALNUM):
-            return  # thread_abc_def, thread_abc-def: part of a longer token
-        if not plausible(suffix):
-            return  # thread_id, run_status: words, not IDs
-        text = prefix + suffix
-        truncated = after.startswith(("…", "...")) or (
-            start > 0
-            and buf[start - 1] in _QUOTES
-            and (after[:1] in _LINE_END or (final and not after))
-        )
-        kind = TRACKED.get(prefix)
-        if kind == "conversation" and not set(suffix) <= _HEX:
-            self._other(REALTIME, prefix, text, _realtime_explanation)
-        elif kind is None:
-            self._other(_KIND[prefix].value, prefix, text, explain)
-        elif truncated:
-            self.truncated_count += 1
-            if len(self.truncated) < MAX_TRUNCATED:
-                self.truncated[text] = None
-        else:
-            self.found += 1
-            hits.append((text, kind))
-
-    def _other(self, label: str, prefix: str, text: str, why: Callable[[str], str]) -> None:
+    def _other(self, label: str, text: str, why: Callable[[str], str]) -> None:
         entry = self.others.get(label)
         if entry is None:
+            prefix = next(p.prefix for p in PREFIXES if text.startswith(p.prefix))
             self.others[label] = OtherKind(label, prefix, 1, text, why(text))
         else:
             entry.count += 1
+
+
+def _line_ends(buf: str, at: int) -> bool:
+    """True when the line (or the whole text) ends at `at`."""
+    return at == len(buf) or buf[at] in _LINE_END
 
 
 def _free_before(buf: str, start: int) -> bool:
