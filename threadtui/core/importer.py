@@ -6,7 +6,7 @@ JSON, JSONL, CSV, notes. Two kinds of file get more:
 - the registry's TOML export is merged with its titles, tags and times
   (`threadtui.core.registry_toml`);
 - JSON dumps of `messages.list` pages also become archived transcripts, through
-  `threadtui.core.archive.import_dump` when this threadtui has it.
+  the archive's `import_dump` when this threadtui has it.
 
 Files are streamed: memory stays flat however big the log. IDs go to the registry as they
 are found, in batches of at most `BATCH` through `Registry.add_many` (one transaction
@@ -393,12 +393,18 @@ class Importer:
 
 
 def archive_importer() -> Callable[..., Any] | None:
-    """`threadtui.core.archive.import_dump`, or None in a threadtui without it."""
-    try:
-        from threadtui.core import archive
-    except ImportError:
-        return None
-    return getattr(archive, "import_dump", None)
+    """The archive's `import_dump(registry, data, *, source)`, or None in a threadtui
+    without it (it lives in `threadtui.core.archive_import`, or `archive`)."""
+    import importlib
+
+    for module in ("threadtui.core.archive_import", "threadtui.core.archive"):
+        try:
+            found = getattr(importlib.import_module(module), "import_dump", None)
+        except ImportError:
+            continue
+        if found is not None:
+            return found
+    return None
 
 
 def _json_documents(text: str) -> list[Any]:
