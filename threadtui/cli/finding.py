@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import TextIO
@@ -89,7 +90,7 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
     bar = ProgressBar()
 
     def progress(p: ImportProgress) -> None:
-        name = one_line(p.name, 30)
+        name = one_line(os.path.basename(p.name) or p.name, 30)
         where = f"{name} {_megabytes(p.done_bytes)}"
         if p.sources_total > 1:
             where = f"{p.sources_done + 1}/{p.sources_total} {where}"
