@@ -54,6 +54,7 @@ class Services:
         self._registry: Registry | None = None
         self._backends: dict[str, Backend] = {}
         self._assistant_names: dict[str, dict[str, str]] = {}
+        self._oldest_loaded: dict[str, str] = {}  # thread -> oldest message a screen shows
 
     @classmethod
     def load(
@@ -171,9 +172,39 @@ class Services:
         if assistant:
             changes["last_assistant_id"] = assistant
         self.registry.update(thread_id, **changes)
+        self._archive_loaded(thread_id, newest, newest=True)
 
     def thread_page_loaded(self, thread_id: str, older: Sequence[Message]) -> None:
-        """An older page arrived. Nothing to record yet; the transcript archive will keep it."""
+        """An older page arrived (oldest first): the archive keeps it, joined to the one after."""
+        self._archive_loaded(thread_id, older, precedes=self._oldest_loaded.get(thread_id))
+
+    def _archive_loaded(
+        self,
+        thread_id: str,
+        messages: Sequence[Message],
+        *,
+        newest: bool = False,
+        precedes: str | None = None,
+        run: bool = False,
+    ) -> None:
+        """Keep what a screen loaded in the transcript archive (`core.archive`)."""
+        from threadtui.core.archive import save_loaded
+
+        if not run:  # the oldest message on screen: what the next older page comes before
+            self._oldest_loaded.pop(thread_id, None)
+            if messages:
+                self._oldest_loaded[thread_id] = messages[0].id
+        if not messages:
+            return
+        save_loaded(
+            self.registry,
+            thread_id,
+            messages,
+            profile=self.profile_for(thread_id),
+            newest=newest,
+            precedes=precedes,
+            now=self.clock.now,
+        )
 
     def remember_assistant(self, thread_id: str, assistant_id: str) -> None:
         self.registry.update(thread_id, last_assistant_id=assistant_id)
@@ -183,7 +214,12 @@ class Services:
         return tracked.last_assistant_id if tracked else None
 
     def run_finished(self, thread_id: str, run: Run, new: Sequence[Message]) -> None:
-        """A run ended after one user message: count both, note the time and the assistant."""
+        """A run ended after one user message: count both, note the time and the assistant.
+
+        The run's messages (oldest first) go to the archive, after a possible hole: the
+        user's message is not among them.
+        """
+        self._archive_loaded(thread_id, new, newest=True, run=True)
         tracked = self.registry.get(thread_id)
         if tracked is None:
             return
