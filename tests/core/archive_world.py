@@ -98,3 +98,67 @@ async def finish_a_run(
     while not run.is_terminal:
         clock.advance(5)
         run = await backend.get_run(thread_id, run.id)
+
+
+HOSTILE = "Look\x1b[31m red\x1b]52;c;ZXZpbA==\x07 \x9b2J\u202egnp.exe\x07 done"
+CONTACT = "Write to jane.doe@example.com or call +1 (415) 555-0132; key sk-proj-AbCdEf1234567890ghIJkl"
+
+
+def seed_audit_thread(fake: FakeAPI) -> Thread:
+    """A thread with what an auditor must see: citations, an image, an attachment, a
+    refusal, a cut-short answer, hostile escapes and personal data."""
+    store = fake.store
+    bot = store.add_assistant(created_at=T0, model="gpt-4o", name="Policy Bot")
+    thread = store.add_thread(created_at=T0, metadata={"title": "Retention audit", "team": "ops"})
+    contract, chart, policy = "file-Contract01", "file-Chart01", "file-Policy01"
+    store.add_message(
+        thread,
+        role="user",
+        content=[text_part(CONTACT)],
+        created_at=T0 + 10,
+        attachments=[{"file_id": contract, "tools": [{"type": "file_search"}]}],
+    )
+    cited = "Logs are kept for 30 days【4:0†source】."
+    marker = "【4:0†source】"
+    store.add_message(
+        thread,
+        role="assistant",
+        content=[
+            {"type": "image_file", "image_file": {"file_id": chart, "detail": "auto"}},
+            text_part(
+                cited,
+                [
+                    {
+                        "type": "file_citation",
+                        "text": marker,
+                        "start_index": cited.index(marker),
+                        "end_index": cited.index(marker) + len(marker),
+                        "file_citation": {"file_id": policy},
+                    }
+                ],
+            ),
+        ],
+        created_at=T0 + 11,
+        assistant_id=bot["id"],
+        run_id="run_Audit1",
+    )
+    store.add_message(thread, role="user", content=[text_part(HOSTILE)], created_at=T0 + 20)
+    store.add_message(
+        thread,
+        role="assistant",
+        content=[{"type": "refusal", "refusal": "I can't help with that."}],
+        created_at=T0 + 21,
+        assistant_id=bot["id"],
+        run_id="run_Audit2",
+    )
+    store.add_message(
+        thread,
+        role="assistant",
+        content=[text_part("The essay begins:\n\n```python\nprint('unclosed")],
+        created_at=T0 + 30,
+        assistant_id=bot["id"],
+        run_id="run_Audit3",
+        status="incomplete",
+        incomplete_reason="max_tokens",
+    )
+    return thread
