@@ -109,8 +109,12 @@ class DeletionLog:
             return db.execute(f"SELECT count(*) FROM deletion_log {where}", params).fetchone()[0]
 
 
-#: Called with whatever the archive reports while it fetches (see core.archive).
-ArchiveProgress = Callable[..., None]
+#: progress(thread_id, messages fetched so far), while the archive fetches (core.archive).
+ArchiveProgress = Callable[[str, int], None]
+
+
+class ArchiveIncomplete(ApiError):
+    """The archive could not get every message, so the thread is not deleted."""
 
 
 async def delete_thread(
@@ -136,7 +140,7 @@ async def delete_thread(
         kind="conversation" if thread_id.startswith("conv_") else "thread",
         profile=profile.name,
         host=profile.host,
-        title=tracked.title if tracked else "",
+        title=(tracked.title or tracked.metadata.get("title", "")) if tracked else "",
         message_count=tracked.message_count if tracked else None,
         deleted_at=0.0,
         outcome="failed",
@@ -153,7 +157,9 @@ async def delete_thread(
             return _log(
                 services, log, entry, "gone", archived_to=_existing_archive(services, thread_id)
             )
-        except ApiError as problem:
+        except ArchiveIncomplete as problem:
+            return _log(services, log, entry, "failed", problem)
+        except (ApiError, ConfigError) as problem:
             return _log(
                 services, log, entry, "failed", problem, prefix="Not deleted, archiving failed: "
             )
@@ -192,28 +198,29 @@ def _log(
 
 async def _archive(
     services: Services, thread_id: str, progress: ArchiveProgress | None
-) -> tuple[str, int | None]:
-    """Keep the whole transcript locally; returns (where it is, how many messages)."""
-    from threadtui.core.archive import archive_thread
+) -> tuple[str, int]:
+    """Keep the whole transcript locally; returns (where it is, how many messages).
+
+    ArchiveIncomplete when the archive still has holes: deleting would lose messages.
+    """
+    from threadtui.core.archive import archive_info, archive_thread
 
     result = await archive_thread(services, thread_id, progress=progress)
-    return _where(services, thread_id), _message_count(result)
+    info = archive_info(services.registry, thread_id)
+    if info is None or not info.whole:
+        raise ArchiveIncomplete(
+            f"Not deleted: the local archive of {thread_id} is missing messages "
+            "(the server did not give them all); try again later."
+        )
+    return _where(services), result.message_count
 
 
-def _message_count(result: Any) -> int | None:
-    for name in ("message_count", "messages", "count", "total"):
-        value = getattr(result, name, None)
-        if isinstance(value, int):
-            return value
-    return None
-
-
-def _where(services: Services, thread_id: str) -> str:
-    return f"archive {thread_id} in {services.locations.registry_file}"
+def _where(services: Services) -> str:
+    return f"local archive in {services.locations.registry_file}"
 
 
 def _existing_archive(services: Services, thread_id: str) -> str:
     """Where an earlier archive of the thread is kept, or "" when there is none."""
-    with services.registry.reading() as db:
-        row = db.execute("SELECT 1 FROM archives WHERE thread_id = ?", (thread_id,)).fetchone()
-    return _where(services, thread_id) if row else ""
+    from threadtui.core.archive import archive_info
+
+    return _where(services) if archive_info(services.registry, thread_id) else ""
