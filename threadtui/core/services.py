@@ -8,10 +8,10 @@ the tests), every backend talks through it, so the fake API sits under the real 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from threadtui.api.errors import AuthFailed, NotFound, ReadOnly
+from threadtui.api.errors import AuthFailed, ReadOnly
 from threadtui.core.config import Config, ConfigError, Profile, load_config
 from threadtui.core.ids import require_trackable, short
 from threadtui.core.paths import Locations
@@ -303,18 +303,26 @@ class Services:
         )
         return info.id
 
-    async def delete_thread(self, thread_id: str) -> Literal["deleted", "gone"]:
-        """Delete on the server, then forget locally. "gone" when the server had no such thread."""
-        profile = self.profile_for(thread_id)
-        if self.is_read_only(profile):
-            raise ReadOnly(READ_ONLY_MESSAGE)
-        try:
-            await self.backend_for(thread_id).delete_thread(thread_id)
-            outcome: Literal["deleted", "gone"] = "deleted"
-        except NotFound:
-            outcome = "gone"
-        self.registry.untrack([thread_id])
-        return outcome
+    async def delete_thread(
+        self,
+        thread_id: str,
+        *,
+        archive: bool = True,
+        progress: Callable[[str, int], None] | None = None,
+    ) -> Literal["deleted", "gone"]:
+        """Archive (unless `archive=False`), delete on the server, log, untrack.
+
+        The one path of every delete (`core.deletions.delete_thread`). "gone" when the
+        server had no such thread; a failure is logged and then raised (ApiError, or
+        ConfigError when the profile cannot reach it); ReadOnly before anything is done.
+        `progress(thread_id, messages fetched)` follows the archive's fetching.
+        """
+        from threadtui.core.deletions import delete_thread
+
+        entry = await delete_thread(self, thread_id, archive=archive, progress=progress)
+        if entry.error is not None:
+            raise entry.error
+        return "gone" if entry.outcome == "gone" else "deleted"
 
     def close(self) -> None:
         """Close the registry and drop the backends: for after the event loop has ended.
