@@ -28,6 +28,9 @@ def register(commands: Commands) -> None:
     delete = commands.add("delete", cmd_delete, "delete threads on the server, after asking")
     delete.add_argument("ids", nargs="+", metavar="ID")
     delete.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
+    delete.add_argument(
+        "--no-archive", action="store_true", help="do not keep a local copy before deleting"
+    )
 
 
 async def all_messages(backend: Backend, thread_id: str) -> list[Message]:
@@ -101,7 +104,7 @@ def cmd_delete(args: argparse.Namespace, services: Services) -> int:
         failures = 0
         for thread_id in targets:
             try:
-                outcome = await services.delete_thread(thread_id)
+                outcome = await services.delete_thread(thread_id, archive=not args.no_archive)
             except (ApiError, ConfigError) as problem:
                 fail(f"{thread_id}: {getattr(problem, 'user_message', problem)}")
                 failures += 1
