@@ -272,3 +272,17 @@ def test_deletions_shows_the_log_newest_first(cli: Cli) -> None:
     assert len(json.loads(cli("deletions", "--json", "--limit", "2").out)) == 2
     table = cli("deletions").out
     assert "OUTCOME" in table and "belongs to another organization" in table
+
+
+# -- delete goes the same way ------------------------------------------------------------------
+def test_cli_delete_archives_first_and_no_archive_does_not(cli: Cli, fake: FakeAPI) -> None:
+    first = fake.store.add_thread(created_at=1_700_000_000)
+    second = fake.store.add_thread(created_at=1_700_000_000)
+    for thread in (first, second):
+        fake.store.add_message(thread, role="user", content=[text_part("hi")], created_at=1)
+    assert cli("delete", first.id, "--yes").code == 0
+    assert cli("delete", second.id, "--yes", "--no-archive").code == 0
+    assert fake.store.threads == {}
+    log = {e["thread_id"]: e for e in json.loads(cli("deletions", "--json").out)}
+    assert log[first.id]["archived_to"] and not log[second.id]["archived_to"]
+    assert {e["outcome"] for e in log.values()} == {"deleted"}
