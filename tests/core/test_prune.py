@@ -270,3 +270,27 @@ async def test_a_thread_deleted_before_a_crash_is_logged_gone_on_the_rerun(
     log = DeletionLog(services.registry)
     assert [e.outcome for e in log.entries(thread_id=ids[0])] == ["gone"]
     assert services.registry.list() == []
+
+
+def test_what_the_tui_asks_for_a_sidebar_selection(services: Services) -> None:
+    services.registry.add_many(
+        [
+            TrackedThread("thread_a", "thread", "main", message_count=4),
+            TrackedThread("thread_b", "thread", "main", message_count=1),
+            TrackedThread("thread_c", "thread", "main"),
+        ]
+    )
+    picked = prune.selection_of(
+        services.registry, ["thread_b", "thread_gone", "thread_a", "thread_b"]
+    )
+    assert picked.ids == ["thread_b", "thread_a"]
+    assert picked.summary == "2 threads holding 5 messages"
+    assert prune.selection_of(services.registry, ["thread_b"]).summary == (
+        "1 thread holding 1 message"
+    )
+    everything = prune.selection_of(services.registry, ["thread_a", "thread_b", "thread_c"])
+    assert everything.summary == "3 threads holding at least 5 messages (1 with a count not known)"
+    assert prune.selection_of(services.registry, ["thread_c"]).summary == (
+        "1 thread (its message count is not known)"
+    )
+    assert [prune.expected_answer(n) for n in (1, 10, 11, 500)] == ["yes", "yes", "11", "500"]

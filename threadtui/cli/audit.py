@@ -165,7 +165,7 @@ def cmd_prune(args: argparse.Namespace, services: Services) -> int:
         return 0
     if args.dry_run:
         _list_selection(selection, services, limit=None, stream=sys.stdout)
-        say(f"Dry run: would delete {_amount(selection)}. Nothing was changed.")
+        say(f"Dry run: would delete {selection.summary}. Nothing was changed.")
         return 0
     try:
         prune.check_local(services, selection.ids)
@@ -202,17 +202,6 @@ def cmd_prune(args: argparse.Namespace, services: Services) -> int:
         return fail(str(declined))
 
 
-def _amount(selection: Selection) -> str:
-    threads = _plural(len(selection), "thread")
-    unknown = selection.unknown_counts
-    if unknown == len(selection):
-        return f"{threads} (their message counts are not known)"
-    messages = _plural(selection.known_messages, "message")
-    if not unknown:
-        return f"{threads} holding {messages}"
-    return f"{threads} holding at least {messages} ({unknown:,} with a count not known)"
-
-
 def _list_selection(selection: Selection, services: Services, *, limit: int | None, stream) -> None:
     now = services.clock.now()
     shown = selection.threads if limit is None else selection.threads[:limit]
@@ -230,7 +219,7 @@ def _list_selection(selection: Selection, services: Services, *, limit: int | No
 
 def _confirm(selection: Selection, services: Services, *, archive: bool) -> None:
     """Name what will be lost and ask; above 10 threads the user types the count."""
-    from threadtui.core.prune import TYPED_CONFIRMATION_ABOVE
+    from threadtui.core.prune import expected_answer
 
     print("About to delete, for good:", file=sys.stderr)
     _list_selection(selection, services, limit=LISTED_IN_CONFIRMATION, stream=sys.stderr)
@@ -239,10 +228,9 @@ def _confirm(selection: Selection, services: Services, *, archive: bool) -> None
         if archive
         else "They are NOT archived (--no-archive): no copy is kept."
     )
-    count = len(selection)
-    wanted = str(count) if count > TYPED_CONFIRMATION_ABOVE else "yes"
+    wanted = expected_answer(len(selection))
     print(
-        f"Delete {_amount(selection)}? {kept} This cannot be undone. Type {wanted} to confirm: ",
+        f"Delete {selection.summary}? {kept} This cannot be undone. Type {wanted} to confirm: ",
         end="",
         file=sys.stderr,
         flush=True,
@@ -254,6 +242,8 @@ def _confirm(selection: Selection, services: Services, *, archive: bool) -> None
 
 def _progress_printer(terminal: bool):
     def progress(done: int, total: int, entry: DeletionEntry) -> None:
+        if terminal:  # the outcome goes where the progress line was
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
         say(_outcome_line(entry))
         if terminal:
             print(f"\r{done:,}/{total:,} done", end="", file=sys.stderr, flush=True)

@@ -76,6 +76,32 @@ class Selection:
     def __len__(self) -> int:
         return len(self.threads)
 
+    @property
+    def summary(self) -> str:
+        """ "12 threads holding 340 messages", saying so when some counts are not known."""
+        threads = f"{len(self):,} thread" + ("" if len(self) == 1 else "s")
+        unknown = self.unknown_counts
+        if unknown == len(self):
+            whose = "its message count is" if unknown == 1 else "their message counts are"
+            return f"{threads} ({whose} not known)"
+        known = self.known_messages
+        messages = f"{known:,} message" + ("" if known == 1 else "s")
+        if not unknown:
+            return f"{threads} holding {messages}"
+        return f"{threads} holding at least {messages} ({unknown:,} with a count not known)"
+
+
+def selection_of(registry: Registry, ids: Sequence[str]) -> Selection:
+    """The tracked threads among `ids` (say, picked in the sidebar), in that order."""
+    found = (registry.get(i) for i in dict.fromkeys(ids))
+    return Selection(tuple(t for t in found if t is not None))
+
+
+def expected_answer(count: int) -> str:
+    """What the user must type to confirm deleting `count` threads: the count itself above
+    TYPED_CONFIRMATION_ABOVE, else "yes"."""
+    return str(count) if count > TYPED_CONFIRMATION_ABOVE else "yes"
+
 
 def select(
     registry: Registry,
