@@ -293,19 +293,20 @@ def cmd_deletions(args: argparse.Namespace, services: Services) -> int:
         return 0
     now = services.clock.now()
     width = max(len(e.thread_id) for e in entries)
-    say(f"{'WHEN':<17} {'OUTCOME':<8} {'ID':<{width}}  {'MSGS':>5}  {'WHERE':<24} TITLE")
+    say(f"{'WHEN':<17} {'OUTCOME':<8} {'ID':<{width}}  {'MSGS':>5}  ARCHIVED  {'WHERE':<24} TITLE")
     for e in entries:
         count = "" if e.message_count is None else f"{e.message_count:,}"
         where = one_line(f"{e.profile}@{e.host}", 24)
         title = one_line(e.title or "untitled", 40)
+        archived = "yes" if e.archived_to else "no"
         say(
             f"{stamp(e.deleted_at, now):<17} {e.outcome:<8} {e.thread_id:<{width}}  "
-            f"{count:>5}  {where:<24} {title}"
+            f"{count:>5}  {archived:<8}  {where:<24} {title}"
         )
-        if e.archived_to:
-            say(f"{'':<17} archived: {one_line(e.archived_to, 100)}")
         if e.outcome == "failed":
-            say(f"{'':<17} {one_line(e.detail, 100)}")
+            say(f"{'':<17} {one_line(e.detail, 300)}")
+    for place in dict.fromkeys(e.archived_to for e in entries if e.archived_to):
+        say(f"Archived: {one_line(place, 200)}.")
     return 0
 
 
