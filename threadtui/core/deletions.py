@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from threadtui.core.services import Services
 
 Outcome = Literal["deleted", "gone", "failed"]
-OUTCOMES: tuple[str, ...] = ("deleted", "gone", "failed")
 READ_ONLY_REFUSAL = "Read-only (the profile or --read-only): nothing was deleted."
 _COLUMNS = (
     "id",
