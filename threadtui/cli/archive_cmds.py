@@ -270,13 +270,17 @@ def cmd_search(args: argparse.Namespace, services: Services) -> int:
             say(f"  {hit.message_id} · {hit.role} · {when}")
             say(f"    {_marked(hit, bold)}")
     shown = len(hits)
-    summary = f"{total:,} matching messages in {threads:,} threads"
+    summary = f"{_count(total, 'matching message')} in {_count(threads, 'thread')}"
     if shown < total:
         summary = f"Showing {shown:,} of {summary}: --limit N shows more."
     else:
         summary += "."
     say(summary)
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _nothing_found(services: Services, query: str) -> str:
