@@ -157,3 +157,12 @@ def test_search_on_a_terminal_marks_the_match_in_bold(cli: Cli, fake: FakeAPI) -
     cli("archive", thread.id)
     shown = cli("search", "walrus", tty=True).out
     assert "\x1b[1mwalrus\x1b[22m number" in shown
+
+
+def test_what_show_read_is_kept_for_offline_export(cli: Cli, fake: FakeAPI, tmp_path: Path) -> None:
+    thread = seed_thread(fake, 120)
+    assert cli("show", thread.id).code == 0
+    fake.store.delete_thread(thread.id)
+    result = cli("export", thread.id, "--offline", "--format", "jsonl", "-o", str(tmp_path))
+    assert result.code == 0, result.err
+    assert len((tmp_path / f"{thread.id}.jsonl").read_text().splitlines()) == 120

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import argparse
 
     from threadtui.api.backend import Backend
-    from threadtui.api.models import Message
+    from threadtui.api.models import Message, ThreadInfo
 
 
 def register(commands: Commands) -> None:
@@ -45,6 +45,21 @@ async def all_messages(backend: Backend, thread_id: str) -> list[Message]:
         after = page.last_id
 
 
+def keep_in_archive(services: Services, info: ThreadInfo, messages: list[Message]) -> None:
+    """A whole thread just read is kept in the transcript archive (`core.archive`)."""
+    from threadtui.core.archive import ArchiveStore
+
+    ArchiveStore(services.registry, now=services.clock.now).save(
+        info.id,
+        messages,
+        oldest=True,
+        newest=True,
+        thread=info,
+        profile=services.profile_for(info.id),
+        source="show",
+    )
+
+
 def cmd_show(args: argparse.Namespace, services: Services) -> int:
     from threadtui.core import transcript
 
@@ -61,6 +76,7 @@ def cmd_show(args: argparse.Namespace, services: Services) -> int:
             if tracked:
                 services.mark_gone(thread_id, gone.user_message)
             raise
+        keep_in_archive(services, info, messages)
         if tracked:
             times = [m.created_at for m in messages if m.created_at]
             services.registry.update(
