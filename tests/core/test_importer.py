@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from threadtui.core.archive import load_transcript
 from threadtui.core.config import add_profile, profile_from_options
-from threadtui.core.importer import (
-    ImportProgress,
-    PastedText,
-    archive_importer,
-    import_sources,
-)
+from threadtui.core.importer import ImportProgress, PastedText, import_sources
 from threadtui.core.registry import BATCH, Registry
 from threadtui.core.registry_toml import export_text
 from threadtui.core.services import Services
@@ -224,13 +220,22 @@ def test_a_messages_dump_is_found(services: Services, tmp_path: Path) -> None:
     dump.write_text(json.dumps(page, indent=2))
     summary = import_sources(services, [dump])
     report = summary.files[0]
-    assert report.format == "messages dump"
+    assert (report.format, report.archived, report.archived_messages) == ("messages dump", 1, 1)
+    assert f"{dump}: archived 1 transcript (1 new messages)." in summary.lines()
     assert tracked_ids(services.registry) == {"thread_D1hdJFT5q1dv1cExdAO0NHl9"}
-    if archive_importer() is None:
-        assert "cannot archive dumps yet" in report.note
-    else:
-        from threadtui.core.archive import load_transcript
+    archived = load_transcript(services.registry, "thread_D1hdJFT5q1dv1cExdAO0NHl9")
+    assert archived is not None and [m.text for m in archived[1]] == ["Refund?"]
+    assert import_sources(services, [dump]).files[0].archived_messages == 0
 
-        assert report.archived == 1
-        archived = load_transcript(services.registry, "thread_D1hdJFT5q1dv1cExdAO0NHl9")
-        assert archived is not None and [m.text for m in archived[1]] == ["Refund?"]
+
+def test_a_dump_the_archive_refuses_still_gives_its_ids(services: Services, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.json"
+    cut.write_text(
+        '{"object": "list", "data": [{"object": "thread.message", "thread_id": '
+        '"thread_D1hdJFT5q1dv1cExdAO0NHl9", "id": "msg_x1"'
+    )
+    report = import_sources(services, [cut]).files[0]
+    assert report.format == "messages dump" and report.archived == 0
+    assert report.note.startswith("cut.json is not JSON")
+    assert report.note.endswith("Its IDs were imported; its messages were not archived.")
+    assert tracked_ids(services.registry) == {"thread_D1hdJFT5q1dv1cExdAO0NHl9"}

@@ -5,8 +5,8 @@ JSON, JSONL, CSV, notes. Two kinds of file get more:
 
 - the registry's TOML export is merged with its titles, tags and times
   (`threadtui.core.registry_toml`);
-- JSON dumps of `messages.list` pages also become archived transcripts, through
-  the archive's `import_dump` when this threadtui has it.
+- JSON dumps of `messages.list` pages (and threadtui's JSON exports) also become archived
+  transcripts, through `threadtui.core.archive_import.import_dump`.
 
 Files are streamed: memory stays flat however big the log. IDs go to the registry as they
 are found, in batches of at most `BATCH` through `Registry.add_many` (one transaction
@@ -20,7 +20,6 @@ worker, and its `progress` callback is called from that thread.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import sys
@@ -41,7 +40,8 @@ MAX_DUMP_BYTES = 64 << 20  # a messages.list dump bigger than this is scanned, n
 SAMPLE = 20  # added IDs kept to show; the rest are counted
 _HEAD = 64 << 10
 _TOML_HEAD = re.compile(rb"\A(?:\s|#[^\n]*\n)*(?:version\s*=|\[\[thread\]\])")
-_DUMP_MARK = re.compile(rb'"object"\s*:\s*"thread\.message"')
+# messages.list pages of thread messages, or threadtui's own JSON export
+_DUMP_MARK = re.compile(rb'"object"\s*:\s*"thread\.message"|"threadtui_export"')
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class FileReport:
     already: int = 0
     replaced: int = 0  # bytes that were not text (shown as U+FFFD)
     archived: int = 0  # transcripts archived from a messages dump
+    archived_messages: int = 0  # of their messages, those not archived before
     note: str = ""  # one sentence about anything unusual
     error: str = ""  # why it could not be read; nothing was imported from it
 
@@ -143,7 +144,11 @@ class ImportSummary:
             out.append(f"Not imported: {other.count} {other.label} ID{plural}. {other.explanation}")
         for report in self.files:
             if report.archived:
-                out.append(f"{report.name}: archived {report.archived} transcripts.")
+                out.append(
+                    f"{report.name}: archived {report.archived} transcript"
+                    f"{'s' if report.archived != 1 else ''} "
+                    f"({report.archived_messages} new messages)."
+                )
             if report.replaced:
                 out.append(
                     f"{report.name}: {report.replaced} bytes were not text and were replaced; "
@@ -373,7 +378,7 @@ class Importer:
         import_dump = archive_importer()
         if import_dump is None:
             report.note = (
-                "looks like a messages.list dump; this threadtui cannot archive dumps yet, so "
+                "looks like a messages.list dump; this threadtui cannot archive dumps, so "
                 "only its IDs were imported."
             )
             return
@@ -381,53 +386,21 @@ class Importer:
             report.note = "a messages.list dump: its transcripts would be archived."
             return
         try:
-            documents = _json_documents(data.decode("utf-8", errors="replace"))
-        except ValueError:
-            report.note = (
-                "looks like a messages.list dump but is not valid JSON: only its IDs were imported."
-            )
+            archived = import_dump(self.registry, data, source=Path(report.name).name)
+        except ValueError as problem:  # DumpError: one sentence naming the file
+            report.note = f"{problem} Its IDs were imported; its messages were not archived."
             return
-        for document in documents:
-            outcome = import_dump(self.registry, document, source=label)
-            report.archived += _archived_count(outcome)
+        report.archived = len(archived)
+        report.archived_messages = sum(t.added for t in archived)
 
 
 def archive_importer() -> Callable[..., Any] | None:
-    """The archive's `import_dump(registry, data, *, source)`, or None in a threadtui
-    without it (it lives in `threadtui.core.archive_import`, or `archive`)."""
-    import importlib
-
-    for module in ("threadtui.core.archive_import", "threadtui.core.archive"):
-        try:
-            found = getattr(importlib.import_module(module), "import_dump", None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    return None
-
-
-def _json_documents(text: str) -> list[Any]:
-    """One JSON document, or JSON Lines (one document a line)."""
+    """The archive's `import_dump(registry, data, *, source)`, or None without one."""
     try:
-        return [json.loads(text)]
-    except json.JSONDecodeError as whole:
-        if "Extra data" not in whole.msg:
-            raise
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def _archived_count(outcome: Any) -> int:
-    """How many transcripts an import_dump call archived, whatever shape it reports."""
-    if isinstance(outcome, int):
-        return outcome
-    for name in ("threads", "thread_ids", "archived"):
-        value = getattr(outcome, name, None)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, (list, tuple, set, dict)):
-            return len(value)
-    return 1
+        from threadtui.core.archive_import import import_dump
+    except ImportError:
+        return None
+    return import_dump
 
 
 def _unreadable(name: str, exc: OSError) -> str:
