@@ -10,9 +10,13 @@ import sys
 import time
 from typing import TextIO
 
-from threadtui.cli.common import CommandError, fail, say
+from threadtui.cli.common import CommandError, fail, run_async, say, trackable_ids
 from threadtui.cli.parser import Commands
+from threadtui.core.registry import STATUSES
 from threadtui.core.services import Services
+
+DEFAULT_CONCURRENCY = 8  # threadtui.core.checker's; not imported to keep startup light
+DEFAULT_LAST = 20  # threadtui.core.continuation's
 
 
 def register(commands: Commands) -> None:
@@ -35,6 +39,39 @@ def register(commands: Commands) -> None:
         "--dry-run", action="store_true", help="say what would be tracked; change nothing"
     )
 
+    check = commands.add(
+        "check", cmd_check, "ask the server whether tracked threads are live, gone or forbidden"
+    )
+    check.add_argument("ids", nargs="*", metavar="ID")
+    check.add_argument("--all", action="store_true", help="every tracked thread")
+    check.add_argument(
+        "--status", choices=STATUSES, help="with --all: only threads with this status"
+    )
+    check.add_argument(
+        "--profile",
+        dest="profile",
+        default=argparse.SUPPRESS,
+        help="ask this profile's server instead of each thread's own (another project?)",
+    )
+    check.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help="requests at a time (default 8)",
+    )
+    check.add_argument("--json", action="store_true", help="print a JSON report for scripts")
+
+    cont = commands.add(
+        "continue", cmd_continue, "start a new thread seeded with the last messages of an old one"
+    )
+    cont.add_argument("id", metavar="ID")
+    cont.add_argument(
+        "--last",
+        type=int,
+        default=DEFAULT_LAST,
+        help=f"messages to carry over (default {DEFAULT_LAST})",
+    )
+
 
 # -- progress ------------------------------------------------------------------------------
 class ProgressBar:
@@ -51,7 +88,8 @@ class ProgressBar:
         if not self.enabled:
             return
         now = time.monotonic()
-        if not force and now - self._last < 0.1:
+        final = fraction is not None and fraction >= 1
+        if not (force or final) and now - self._last < 0.1:
             return
         self._last = now
         if fraction is None:
@@ -116,3 +154,72 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
         for line in summary.lines():
             say(line)
     return 1 if summary.unreadable else 0
+
+
+# -- check -----------------------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace, services: Services) -> int:
+    from threadtui.core.checker import CheckProgress, check_threads
+
+    if args.all == bool(args.ids):
+        raise CommandError("Give thread IDs to check, or --all for every tracked thread.")
+    if args.status and not args.all:
+        raise CommandError("--status goes with --all.")
+    if args.concurrency < 1:
+        raise CommandError("--concurrency must be 1 or more.")
+    ids: list[str] | None = None
+    if args.ids:
+        good, rejected = trackable_ids(args.ids)
+        if rejected:
+            return 1
+        ids = [thread_id for thread_id, _ in good]
+    elif args.status:
+        ids = [t.id for t in reversed(services.registry.list(status=args.status, order="added"))]
+    bar = ProgressBar()
+
+    def progress(p: CheckProgress) -> None:
+        waiting = " · rate limited, waiting" if p.paused_until is not None else ""
+        fraction = p.done / p.total if p.total else None
+        bar.show(
+            fraction,
+            f"{p.done}/{p.total} · {p.live} live · {p.gone} gone · {p.forbidden} forbidden"
+            f" · {p.errors} errors{waiting}",
+        )
+
+    try:
+        report = run_async(
+            services,
+            lambda: check_threads(
+                services,
+                ids,
+                profile=getattr(args, "profile", None),
+                concurrency=args.concurrency,
+                progress=progress,
+            ),
+        )
+    finally:
+        bar.done()
+    if args.json:
+        say(json.dumps(report.as_dict(), indent=2))
+    else:
+        for line in report.lines():
+            say(line)
+    return 1 if report.errors or report.skipped else 0
+
+
+# -- continue --------------------------------------------------------------------------------
+def cmd_continue(args: argparse.Namespace, services: Services) -> int:
+    from threadtui.core.continuation import NothingToContinue, continue_thread
+
+    if args.last < 1:
+        raise CommandError("--last must be 1 or more.")
+    try:
+        new_id = run_async(services, lambda: continue_thread(services, args.id, last=args.last))
+    except NothingToContinue as problem:
+        return fail(str(problem))
+    tracked = services.registry.get(new_id)
+    count = tracked.message_count if tracked else None
+    title = f" as {tracked.title!r}" if tracked and tracked.title else ""
+    say(
+        f"Continued {args.id.strip()} in {new_id} ({count} messages carried over); tracking it{title}."
+    )
+    return 0
