@@ -166,3 +166,13 @@ def test_what_show_read_is_kept_for_offline_export(cli: Cli, fake: FakeAPI, tmp_
     result = cli("export", thread.id, "--offline", "--format", "jsonl", "-o", str(tmp_path))
     assert result.code == 0, result.err
     assert len((tmp_path / f"{thread.id}.jsonl").read_text().splitlines()) == 120
+
+
+def test_archive_export_and_search_change_nothing_on_the_server(
+    cli: Cli, fake: FakeAPI, tmp_path: Path
+) -> None:
+    thread = seed_audit_thread(fake)
+    assert cli("--read-only", "archive", thread.id).code == 0
+    assert cli("--read-only", "export", thread.id, "--redact", "-o", str(tmp_path)).code == 0
+    assert cli("--read-only", "search", "essay").code == 0
+    assert {r.method for r in fake.requests} == {"GET"}

@@ -267,7 +267,7 @@ def cmd_search(args: argparse.Namespace, services: Services) -> int:
         say(f"{thread_id}{label}")
         for hit in found:
             when = iso(hit.created_at) or "time unknown"
-            say(f"  {hit.message_id} · {hit.role} · {when}")
+            say(f"  {one_line(hit.message_id, 80)} · {one_line(hit.role, 20)} · {when}")
             say(f"    {_marked(hit, bold)}")
     shown = len(hits)
     summary = f"{_count(total, 'matching message')} in {_count(threads, 'thread')}"
