@@ -39,7 +39,7 @@ _ID = re.compile(
     "(" + "|".join(re.escape(p.prefix) for p in PREFIXES) + r")([A-Za-z0-9]++)"
     r"(?!_|-[A-Za-z0-9])(…|\.\.\.)?"
 )
-_KIND = {p.prefix: p.kind for p in PREFIXES}
+_LABEL = {p.prefix: p.kind.value for p in PREFIXES}
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _GLUE = _WORD | {"-"}
 _HEX = frozenset("0123456789abcdef")
@@ -128,7 +128,11 @@ class IdScanner:
                 continue
             kind = TRACKED.get(prefix)
             if kind is None:
-                self._other(_KIND[prefix].value, prefix + suffix, explain)
+                other = self.others.get(_LABEL[prefix])
+                if other is None:
+                    self._other(_LABEL[prefix], prefix + suffix, explain)
+                else:
+                    other.count += 1
             elif kind == "conversation" and not _HEX.issuperset(suffix):
                 self._other(REALTIME, prefix + suffix, _realtime_explanation)
             elif dots or (start and buf[start - 1] in _QUOTES and _line_ends(buf, match.end())):
