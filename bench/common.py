@@ -1,0 +1,83 @@
+"""What every benchmark shares: result rows, the table, timing and peak memory of a child."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure. `figure` is a ratio against `baseline` (measured in the same run) or a
+    count of requests against the fake; absolute times only ever appear as context."""
+
+    benchmark: str
+    measure: str
+    figure: str
+    baseline: str = ""
+    target: str = ""
+    met: bool | None = None  # None: no target
+    note: str = ""
+
+
+HEADER = ("Benchmark", "Measure", "Figure", "Baseline (same run)", "Target", "Met", "Notes")
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table."""
+
+    def cells(row: Row) -> tuple[str, ...]:
+        met = {True: "yes", False: "**no**", None: ""}[row.met]
+        values = (row.benchmark, row.measure, row.figure, row.baseline, row.target, met, row.note)
+        return tuple(v.replace("|", "\\|") for v in values)
+
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(cells(row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    """(seconds, result) of one call."""
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def in_child(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run Python `code` in a fresh interpreter; it must print one JSON object last.
+
+    `peak_mb` (the child's peak resident memory) is added, so memory figures never carry
+    another benchmark's leftovers.
+    """
+    epilogue = textwrap.dedent(
+        """
+        import json as _json, resource as _resource, sys as _sys
+        _peak = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss
+        _peak /= (1024 * 1024) if _sys.platform == "darwin" else 1024
+        print(_json.dumps({**RESULT, "peak_mb": _peak}))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code) + epilogue],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"benchmark child failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def ratio(value: float, baseline: float) -> str:
+    return f"{value / baseline:.2f}×" if baseline else "n/a"
