@@ -125,7 +125,7 @@ def _message_from_row(thread_id: str, row: Sequence[Any]) -> Message:
     data = json.loads(raw)
     if isinstance(data, dict) and data.get("id"):
         return message_from_raw(data, thread_id, run_id=run_id)
-    # Saved without its wire JSON (never by threadtui itself): rebuild from the columns.
+    # Saved without its wire JSON (a record built by hand): rebuild from the columns.
     return Message(
         id=message_id,
         thread_id=thread_id,
@@ -242,7 +242,7 @@ class ArchiveStore:
                         m.run_id,
                         m.assistant_id,
                         m.text,
-                        dumps(m.raw) if m.raw else dumps(_minimal_raw(m)),
+                        dumps(m.raw or {}),  # {}: rebuilt from the columns
                         int(m.id in holes),
                     )
                     for m in messages
@@ -378,10 +378,6 @@ class ArchiveStore:
         return [thread_id for (thread_id,) in rows]
 
 
-def _minimal_raw(message: Message) -> dict[str, Any]:
-    return {"id": message.id, "role": message.role, "created_at": message.created_at}
-
-
 # -- public API -----------------------------------------------------------------------------
 def load_transcript(registry: Registry, thread_id: str) -> tuple[ThreadInfo, list[Message]] | None:
     """The archived thread and its messages, oldest first; None when nothing is archived.
@@ -412,7 +408,7 @@ def save_loaded(
     now: Callable[[], float] | None = None,
 ) -> list[str]:
     """Archive what a screen loaded (an unbroken stretch, oldest first); returns new IDs."""
-    if not messages and not newest:
+    if not messages:
         return []
     store = ArchiveStore(registry, now=now)
     return store.save(
