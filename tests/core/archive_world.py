@@ -101,7 +101,9 @@ async def finish_a_run(
 
 
 HOSTILE = "Look\x1b[31m red\x1b]52;c;ZXZpbA==\x07 \x9b2J\u202egnp.exe\x07 done"
-CONTACT = "Write to jane.doe@example.com or call +1 (415) 555-0132; key sk-proj-AbCdEf1234567890ghIJkl"
+CONTACT = (
+    "Write to jane.doe@example.com or call +1 (415) 555-0132; key sk-proj-AbCdEf1234567890ghIJkl"
+)
 
 
 def seed_audit_thread(fake: FakeAPI) -> Thread:
