@@ -287,3 +287,21 @@ async def test_a_rejected_key_stops_the_check(
     assert report.live == [] and report.gone == [] and len(report.skipped) == 20
     assert fake.count("GET", "/threads/{id}") <= 2  # in flight when the first 401 came back
     assert set(statuses(services).values()) == {"unknown"}
+
+
+async def test_probing_a_server_records_retired_and_back_again(
+    fake: FakeAPI, fake_clock: ManualClock, tmp_path: Path
+) -> None:
+    services = services_on(fake, tmp_path, fake_clock)
+    assert servers.get(services.registry, "default") is None
+    fake.retired = True
+    first = await servers.probe(services)
+    fake_clock.advance(60)
+    again = await servers.probe(services)
+    assert first.retired and again.retired_at == first.retired_at  # when it was first seen
+    assert again.checked_at == first.checked_at + 60
+    fake.retired = False
+    back = await servers.probe(services)
+    await services.aclose()
+    assert not back.retired and back.message() == ""
+    assert servers.all_states(services.registry) == [back]
