@@ -23,7 +23,14 @@ def test_import_prints_what_it_did(cli: Cli) -> None:
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0] == "Tracked 18 new threads from 6 sources; 0 were tracked already."
-    assert lines[1].startswith("5 IDs were cut short and not imported (thread_f6MSpC9VRYOS1J…,")
+    assert lines[1:5] == [
+        "2 IDs were cut short and not imported (thread_6Yq…, thread_Ab3De…): find them in full.",
+        "thread_f6MSpC9VRYOS1J… was cut short; it is thread_f6MSpC9VRYOS1JkVNROgM6SR, tracked "
+        "in full.",
+        "thread_PHBZE0OiFW876y… was cut short; it is thread_PHBZE0OiFW876ygBIcDguUQ5, tracked "
+        "in full.",
+        "thread_LxMw0k1V… was cut short; it is thread_LxMw0k1VSPj3SW5u4LL7tygS, tracked in full.",
+    ]
     assert "Not imported: 8 run IDs. run_197Fyd… is a run ID" in result.out
     listed = json.loads(cli("list", "--json").out)
     assert {row["id"] for row in listed} == set(EXPECTED["all"]["ids"])

@@ -38,6 +38,11 @@ def test_the_log_set_is_tracked_exactly_and_a_second_run_adds_nothing(services: 
     assert tracked_ids(services.registry) == set(expected["ids"])
     assert (summary.added, summary.already) == (len(expected["ids"]), 0)
     assert summary.truncated == expected["truncated"]
+    assert summary.completed == {  # cut IDs that are the start of one ID found in full
+        "thread_f6MSpC9VRYOS1J": "thread_f6MSpC9VRYOS1JkVNROgM6SR",
+        "thread_PHBZE0OiFW876y": "thread_PHBZE0OiFW876ygBIcDguUQ5",
+        "thread_LxMw0k1V": "thread_LxMw0k1VSPj3SW5u4LL7tygS",
+    }
     assert {o.label: o.count for o in summary.others.values()} == expected["others"]
     # Each ID is credited to the file it was first seen in, and says so in the registry.
     per_file = {f.name: f.added for f in summary.files}

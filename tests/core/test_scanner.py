@@ -152,3 +152,10 @@ def test_utf16_with_a_bom_and_gzip_are_read() -> None:
     assert report.ids == [("thread_abc123", "thread")] and decoded.replaced == 0
     report, decoded = scan_bytes(gzip.compress(text.encode() * 1000), chunk_bytes=64)
     assert report.ids == [("thread_abc123", "thread")] and decoded.compressed
+
+
+def test_a_truncated_id_seen_twice_is_counted_once() -> None:
+    scanner = IdScanner()
+    scanner.feed("thread_6Yq… again thread_6Yq... and thread_7Zz…")
+    scanner.finish()
+    assert (list(scanner.truncated), scanner.truncated_count) == (["thread_6Yq", "thread_7Zz"], 2)

@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from threadtui.core.registry import BATCH, Registry, TrackedThread
 from threadtui.core.sanitize import one_line
-from threadtui.core.scanner import CHUNK_BYTES, Decoded, FirstSeen, IdScanner, OtherKind
+from threadtui.core.scanner import (
+    CHUNK_BYTES,
+    MAX_TRUNCATED,
+    Decoded,
+    FirstSeen,
+    IdScanner,
+    OtherKind,
+)
 
 if TYPE_CHECKING:
     from threadtui.core.services import Services
@@ -90,8 +97,11 @@ class ImportSummary:
     """The outcome of an import, for people (`lines()`) and scripts (`as_dict()`)."""
 
     files: list[FileReport] = field(default_factory=list)
-    truncated: list[str] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)  # as cut, without the "…"
     truncated_count: int = 0
+    completed: dict[str, str] = field(
+        default_factory=dict
+    )  # cut ID -> the one tracked ID it starts
     others: dict[str, OtherKind] = field(default_factory=dict)
     sample: list[str] = field(default_factory=list)  # the first new IDs
     dry_run: bool = False
@@ -115,7 +125,11 @@ class ImportSummary:
             "already": self.already,
             "dry_run": self.dry_run,
             "cancelled": self.cancelled,
-            "truncated": {"count": self.truncated_count, "ids": self.truncated},
+            "truncated": {
+                "count": self.truncated_count,
+                "ids": self.truncated,
+                "tracked_in_full": self.completed,
+            },
             "other_kinds": [o.as_dict() for o in self.others.values()],
             "files": [f.as_dict() for f in self.files],
             "unreadable": [{"file": f.name, "error": f.error} for f in self.unreadable],
@@ -132,13 +146,16 @@ class ImportSummary:
             f"{self.already} {'was' if self.already == 1 else 'were'} tracked already."
             + (" Stopped before the end; run it again to finish." if self.cancelled else "")
         ]
-        if self.truncated_count:
-            shown = ", ".join(t + "…" for t in self.truncated[:5])
-            more = ", …" if self.truncated_count > 5 else ""
+        missing = [t for t in self.truncated if t not in self.completed]
+        count = self.truncated_count - len(self.completed)
+        if count:
+            shown = ", ".join(t + "…" for t in missing[:5]) + (", …" if count > 5 else "")
             out.append(
-                f"{self.truncated_count} ID{' was' if self.truncated_count == 1 else 's were'} "
-                f"cut short and not imported ({shown}{more}): find them in full."
+                f"{count} ID{' was' if count == 1 else 's were'} cut short and not imported "
+                f"({shown}): find {'it' if count == 1 else 'them'} in full."
             )
+        for cut, full in self.completed.items():
+            out.append(f"{cut}… was cut short; it is {full}, tracked in full.")
         for other in self.others.values():
             plural = "s" if other.count != 1 else ""
             out.append(f"Not imported: {other.count} {other.label} ID{plural}. {other.explanation}")
@@ -212,7 +229,19 @@ class Importer:
                 self.summary.files.append(self.import_one(source))
         finally:
             self._seen.close()
+        self._complete_truncated()
         return self.summary
+
+    def _complete_truncated(self) -> None:
+        """Match cut IDs to the one tracked ID each is the start of, if there is one."""
+        with self.registry.reading() as db:
+            for cut in self.summary.truncated:
+                rows = db.execute(
+                    "SELECT id FROM threads WHERE id > ? AND id < ? LIMIT 2",
+                    (cut, cut + "\U0010ffff"),
+                ).fetchall()
+                if len(rows) == 1:
+                    self.summary.completed[cut] = rows[0][0]
 
     def import_one(self, source: Source) -> FileReport:
         report = FileReport(display_name(source))
@@ -312,9 +341,11 @@ class Importer:
     def _merge_scanner(self, scanner: IdScanner) -> None:
         summary = self.summary
         for text in scanner.truncated:
-            if text not in summary.truncated and len(summary.truncated) < 1000:
-                summary.truncated.append(text)
-        summary.truncated_count += scanner.truncated_count
+            if text not in summary.truncated:
+                summary.truncated_count += 1
+                if len(summary.truncated) < MAX_TRUNCATED:
+                    summary.truncated.append(text)
+        summary.truncated_count += scanner.truncated_count - len(scanner.truncated)
         for label, other in scanner.others.items():
             mine = summary.others.get(label)
             if mine is None:

@@ -100,7 +100,7 @@ class IdScanner:
         self._buf = ""  # kept from the previous piece: context, then unjudged text
         self._start = 0  # where the unjudged text begins in _buf
         self.truncated: dict[str, None] = {}  # first MAX_TRUNCATED, in order
-        self.truncated_count = 0  # occurrences, all of them
+        self.truncated_count = 0  # distinct ones (past MAX_TRUNCATED, every occurrence)
         self.others: dict[str, OtherKind] = {}
         self.found = 0  # thread/conversation occurrences
 
@@ -136,9 +136,11 @@ class IdScanner:
             elif kind == "conversation" and not _HEX.issuperset(suffix):
                 self._other(REALTIME, prefix + suffix, _realtime_explanation)
             elif dots or (start and buf[start - 1] in _QUOTES and _line_ends(buf, match.end())):
-                self.truncated_count += 1
-                if len(self.truncated) < MAX_TRUNCATED:
-                    self.truncated[prefix + suffix] = None
+                text = prefix + suffix
+                if text not in self.truncated:
+                    self.truncated_count += 1
+                    if len(self.truncated) < MAX_TRUNCATED:
+                        self.truncated[text] = None
             else:
                 hits.append((prefix + suffix, kind))
         self.found += len(hits)
