@@ -62,8 +62,13 @@ def in_child(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     epilogue = textwrap.dedent(
         """
         import json as _json, resource as _resource, sys as _sys
-        _peak = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss
-        _peak /= (1024 * 1024) if _sys.platform == "darwin" else 1024
+        try:  # this process's own peak; ru_maxrss can carry the parent's from before exec
+            with open("/proc/self/status") as _status:
+                _line = next(l for l in _status if l.startswith("VmHWM:"))
+            _peak = int(_line.split()[1]) / 1024
+        except (OSError, StopIteration):
+            _peak = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss
+            _peak /= (1024 * 1024) if _sys.platform == "darwin" else 1024
         print(_json.dumps({**RESULT, "peak_mb": _peak}))
         """
     )
