@@ -36,9 +36,12 @@ def thread_id(demo: Demo, title: str) -> str:
 async def open_by_title(pilot: Pilot, demo: Demo, title: str) -> None:
     screen = pilot.app.screen
     await settle(pilot, lambda: screen.sidebar.index.total > 0)
-    await pilot.press("slash", *title, "enter", "enter")
+    await pilot.press("slash", *title, "enter")
     target = thread_id(demo, title)
-    await settle(pilot, lambda: screen.session and screen.session.thread_id == target and screen.pane.message_ids)
+    await settle(
+        pilot,
+        lambda: screen.session and screen.session.thread_id == target and screen.pane.message_ids,
+    )
 
 
 @dataclass
@@ -71,7 +74,9 @@ async def thread_with_code_and_citations(pilot: Pilot, demo: Demo) -> None:
 
 async def live_run(pilot: Pilot, demo: Demo) -> None:
     title = "Refund policy question"
-    demo.fake.script_runs(thread_id=thread_id(demo, title), outcomes=[RunPlan(start_after=1, finish_after=60)])
+    demo.fake.script_runs(
+        thread_id=thread_id(demo, title), outcomes=[RunPlan(start_after=1, finish_after=60)]
+    )
     await open_by_title(pilot, demo, title)
     screen = pilot.app.screen
     await pilot.press("i")
@@ -92,7 +97,7 @@ async def delete_confirmation(pilot: Pilot, demo: Demo) -> None:
 async def requires_action(pilot: Pilot, demo: Demo) -> None:
     screen = pilot.app.screen
     await settle(pilot, lambda: screen.sidebar.index.total > 0)
-    await pilot.press("slash", *"Weather in Oslo", "enter", "enter")
+    await pilot.press("slash", *"Weather in Oslo", "enter")
     await settle(pilot, lambda: type(pilot.app.screen).__name__ == "ToolOutputsDialog")
 
 
@@ -112,7 +117,12 @@ SCENARIOS = {
     for s in (
         Scenario("main", "The main screen: sidebar of tracked threads", main_screen),
         Scenario("thread", "A thread with code and citations", thread_with_code_and_citations),
-        Scenario("live_run", "A run in progress, followed in the status bar", live_run, stepped_clock=True),
+        Scenario(
+            "live_run",
+            "A run in progress, followed in the status bar",
+            live_run,
+            stepped_clock=True,
+        ),
         Scenario("delete", "Deleting asks first, naming what will be lost", delete_confirmation),
         Scenario("requires_action", "A run waiting for tool outputs", requires_action),
         Scenario("conversation", "A conversation (conv_…) with tool items", conversation),

@@ -32,7 +32,7 @@ def main(app: ThreadtuiApp) -> MainScreen:
 async def open_thread(pilot, app: ThreadtuiApp, target: str) -> None:
     """Filter the sidebar down to one thread and open it."""
     await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
-    await pilot.press("slash", *target, "enter", "enter")
+    await pilot.press("slash", *target, "enter")
     await wait_until(
         pilot,
         lambda: (
@@ -216,7 +216,7 @@ async def test_opening_a_gone_thread_marks_it_gone_and_delete_just_untracks(app,
     target = thread_id(demo, "Onboarding checklist (old)")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
-        await pilot.press("slash", *target, "enter", "enter")
+        await pilot.press("slash", *target, "enter")
         await wait_until(pilot, lambda: "was not found" in status(app))
         assert demo.services.registry.get(target).status == "gone"
         assert "(gone)" in screen_text(app)
@@ -247,3 +247,20 @@ async def test_pane_is_paged_not_loaded_whole(app, demo):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_thread(pilot, app, thread_id(demo, "Customer chat log (import)"))
         assert len(main(app).query(MessagePane).first().message_ids) == 100
+
+
+async def test_keys_typed_in_one_burst_after_slash_land_in_the_filter(app, demo):
+    """A paste or a fast typist: "/" and the next keys arrive before focus has moved.
+    They must reach the filter box, not the list's single-letter bindings (u untracks)."""
+    from textual import events
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
+        for character in "/Refund policy":
+            key = "slash" if character == "/" else "space" if character == " " else character
+            app.post_message(events.Key(key, character))
+        await wait_until(
+            pilot, lambda: main(app).sidebar.query_one("#filter").value == "Refund policy"
+        )
+        assert isinstance(app.screen, MainScreen)  # no dialog was opened by a stray "u" or "d"
+        assert len(main(app).sidebar.index) == 1

@@ -62,5 +62,9 @@ class ThreadtuiApp(App[None]):
 
 
 def run_tui(services: Services, *, demo: bool = False) -> int:
+    from threadtui.core.logs import start_log
+
+    keys = [p.api_key(services.env) or "" for p in services.config.profiles.values()]
+    start_log(services.locations.log_dir, secrets=keys)
     ThreadtuiApp(services, demo=demo).run()
     return 0

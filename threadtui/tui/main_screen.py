@@ -6,6 +6,7 @@ loop. Every API failure ends as one sentence in the status bar; nothing typed is
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -15,10 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from threadtui.api.errors import ApiError, NotFound
 from threadtui.core.chat import ThreadSession
-from threadtui.core.ids import short
+from threadtui.core.config import ConfigError
+from threadtui.core.ids import WrongIdKind, short
+from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
 from threadtui.core.thread_index import IndexRow
 from threadtui.tui.dialogs.confirm import ConfirmDialog
@@ -34,6 +38,20 @@ from threadtui.tui.widgets.thread_list import ThreadList
 
 if TYPE_CHECKING:
     from threadtui.core.services import Services
+
+log = logging.getLogger("threadtui.tui")
+
+
+def describe_failure(error: BaseException | None) -> str:
+    """One sentence for the status bar, whatever went wrong."""
+    if isinstance(error, ApiError):
+        return error.user_message
+    if isinstance(error, (ConfigError, StorageError, WrongIdKind)):
+        return str(error)
+    return (
+        f"Something unexpected failed ({type(error).__name__}); threadtui kept running and "
+        "wrote the details to its log."
+    )
 
 
 class MainScreen(Screen[None]):
@@ -109,8 +127,17 @@ class MainScreen(Screen[None]):
             return self.services.setup_hint()
         return "Pick a thread on the left (enter), add one by ID (a) or start a new one (n)."
 
+    # -- failures nobody expected ------------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker failed in a way no handler foresaw: say so, log it, keep running."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        log.error("worker %s failed", event.worker.name, exc_info=error)
+        self.status.say(describe_failure(error), "error")
+
     # -- the registry -------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="index")
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def load_index(self) -> None:
         index = self.services.thread_index()
         self.app.call_from_thread(self._index_loaded, index)
@@ -123,7 +150,7 @@ class MainScreen(Screen[None]):
                 "No threads tracked yet: press a to add one by ID, or n for a new thread."
             )
 
-    @work(thread=True, group="warm-up")
+    @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
         """Import the SDK off the UI thread after first paint: it takes about a second, and
         doing it on first open would freeze the screen."""
@@ -166,7 +193,7 @@ class MainScreen(Screen[None]):
         line.append(f" · {row.id}", style="dim")
         self.query_one("#thread-title", Static).update(line)
 
-    @work(exclusive=True, group="thread")
+    @work(exclusive=True, group="thread", exit_on_error=False)
     async def _load_newest(self, row: IndexRow) -> None:
         await self.pane.clear("Loading…")
         try:
@@ -183,7 +210,7 @@ class MainScreen(Screen[None]):
             await self.pane.clear(problem.user_message)
             self.status.say(problem.user_message, "error")
             return
-        except Exception as problem:  # setup problems (no key, bad profile)
+        except (ConfigError, StorageError) as problem:  # no key, wrong profile, locked store
             await self.pane.clear(str(problem))
             self.status.say(str(problem), "error")
             return
@@ -198,14 +225,14 @@ class MainScreen(Screen[None]):
         self._load_assistant_names(row)
         self._resume_active_run(self.session)
 
-    @work(exclusive=True, group="resume")
+    @work(exclusive=True, group="resume", exit_on_error=False)
     async def _resume_active_run(self, session: ThreadSession) -> None:
         """A run left going (or waiting for tool outputs) is followed again on open."""
         run = await session.active_run()
         if run is not None and session is self.session:
             self.runs.resume(session, run)
 
-    @work(exclusive=True, group="names")
+    @work(exclusive=True, group="names", exit_on_error=False)
     async def _load_assistant_names(self, row: IndexRow) -> None:
         try:
             names = await self.services.assistant_names(row.profile)
@@ -218,7 +245,7 @@ class MainScreen(Screen[None]):
     def on_message_pane_need_older(self, event: MessagePane.NeedOlder) -> None:
         self._load_older()
 
-    @work(exclusive=True, group="older")
+    @work(exclusive=True, group="older", exit_on_error=False)
     async def _load_older(self) -> None:
         session = self.session
         if session is None:
@@ -251,7 +278,7 @@ class MainScreen(Screen[None]):
 
     def action_compose(self) -> None:
         if self.composer.display:
-            self.composer.focus()
+            self.set_focus(self.composer)  # at once: the next keys are the message
 
     # -- thread actions -----------------------------------------------------------------------
     @property
@@ -301,7 +328,7 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(EditThreadDialog(row.id, row.title, row.tags), edited)
 
-    @work(exclusive=True, group="new")
+    @work(exclusive=True, group="new", exit_on_error=False)
     async def action_new_thread(self) -> None:
         if self.services.read_only:
             self.status.say("Read-only: new threads can't be created in this session.", "warning")
@@ -374,7 +401,7 @@ class MainScreen(Screen[None]):
         self._refresh_row(row.id)
         self.status.say(f"Untracked {row.id}, which was already gone.", "success")
 
-    @work(exclusive=True, group="delete")
+    @work(exclusive=True, group="delete", exit_on_error=False)
     async def _delete(self, row: IndexRow, count: str) -> None:
         self.status.say(f"Deleting {row.id}…", "progress")
         try:

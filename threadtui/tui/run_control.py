@@ -55,7 +55,9 @@ class RunControl:
         if self.active:
             return
         self.screen.status.say(f"{run.id} is {run.status}: following it.", "progress")
-        self.screen.run_worker(self._follow(session, run), group="run", exclusive=True)
+        self.screen.run_worker(
+            self._follow(session, run), group="run", exclusive=True, exit_on_error=False
+        )
 
     def send(self, row: IndexRow, session: ThreadSession, text: str) -> None:
         if self.active:
@@ -65,7 +67,9 @@ class RunControl:
             return
         self.sending = True
         self.screen.refresh_bindings()
-        self.screen.run_worker(self._send(row, session, text), group="run", exclusive=True)
+        self.screen.run_worker(
+            self._send(row, session, text), group="run", exclusive=True, exit_on_error=False
+        )
 
     async def _send(self, row: IndexRow, session: ThreadSession, text: str) -> None:
         screen, status, composer = self.screen, self.screen.status, self.screen.composer

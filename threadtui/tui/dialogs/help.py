@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 TIPS = (
-    "Enter sends a message; alt+enter or ctrl+n starts a new line.\n"
+    "Enter sends a message; ctrl+n starts a new line (pasted text keeps its own).\n"
     "Esc cancels a run that is in progress. ctrl+p opens the command palette.\n"
     'Remap a key in config.toml:  [keys]  followed by  "threadtui.delete" = "ctrl+d"'
 )

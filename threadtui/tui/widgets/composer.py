@@ -1,8 +1,10 @@
-"""The input box: Enter sends, alt+enter (or ctrl+n) starts a new line.
+"""The input box: Enter sends, ctrl+n starts a new line.
 
-Both newline keys survive tmux, screen and SSH (ctrl+j is a bare line feed and
-shift+enter is indistinguishable from enter in most terminals). While a run is active the
-box is read-only and its border says why.
+ctrl+n arrives intact through tmux, screen and SSH. The keys people try first do not:
+alt+enter and shift+enter reach a terminal app as a plain Enter unless the terminal speaks
+the kitty keyboard protocol (they are bound too, for those terminals), and ctrl+j is a
+bare line feed. Pasted text keeps its newlines. While a run is active the box is
+read-only and its border says why.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 ThreadListSelector = "ThreadList"
-PLACEHOLDER = "Type a message · enter send · alt+enter newline"
+PLACEHOLDER = "Type a message · enter send · ctrl+n newline"
 
 
 class Composer(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("alt+enter,ctrl+n", "newline", "Newline", show=False, id="composer.newline"),
+        Binding(
+            "ctrl+n,alt+enter,shift+enter", "newline", "Newline", show=False, id="composer.newline"
+        ),
         Binding("escape", "leave", "Back to list", show=False),
     ]
 
@@ -55,6 +59,13 @@ class Composer(TextArea):
         self.remove_class("-waiting")
 
     async def _on_key(self, event: events.Key) -> None:
+        # The newline key is handled here, not left to the binding: a binding runs only
+        # after the key has bubbled up, i.e. after the keys typed just behind it.
+        if any(b.action == "newline" for b in self._bindings.key_to_bindings.get(event.key, ())):
+            event.stop()
+            event.prevent_default()
+            self.action_newline()
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()

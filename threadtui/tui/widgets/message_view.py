@@ -44,13 +44,15 @@ def header_text(message: Message, assistant_names: dict[str, str], now: float) -
     return text
 
 
-def part_renderables(part: Part) -> list[RenderableType]:
+def part_renderables(part: Part, *, markdown: bool = True) -> list[RenderableType]:
+    """Renderables for one part. People type plain text (their line breaks count);
+    assistants answer in Markdown."""
     if part.kind == "text":
         body = clean(part.text)
         cut = len(body) - DISPLAY_LIMIT
         if cut > 0:
             body = body[:DISPLAY_LIMIT]
-        out: list[RenderableType] = [Markdown(body, hyperlinks=False)]
+        out: list[RenderableType] = [Markdown(body, hyperlinks=False) if markdown else Text(body)]
         if cut > 0:
             out.append(
                 Text(
@@ -87,8 +89,9 @@ class MessageView(Static, can_focus=True):
     def render(self) -> RenderableType:
         message = self.message
         parts: list[RenderableType] = [header_text(message, self._assistant_names, self._now)]
+        markdown = message.role != "user"
         for part in message.parts:
-            parts.extend(part_renderables(part))
+            parts.extend(part_renderables(part, markdown=markdown))
         if message.attachments:
             files = ", ".join(clean(f) for f in message.attachments)
             parts.append(Text(f"attachments: {files}", style="dim"))

@@ -66,7 +66,9 @@ class Sidebar(Vertical):
         return SORT_LABELS[self.index.sort]
 
     def focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # Synchronously: keys typed right after "/" (a fast typist, a paste) must land in
+        # the box, not fall through to the list's single-letter bindings.
+        self.screen.set_focus(self.query_one("#filter", Input))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -74,8 +76,13 @@ class Sidebar(Vertical):
         self.refresh_rows()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter opens the best match and returns to the list."""
         event.stop()
-        self.threads.focus()
+        self.screen.set_focus(self.threads)
+        if (row := self.threads.current) is not None:
+            # Posted from here: Textual stops a message bubbling at its sender, and the
+            # sender of anything posted during this handler is the sidebar.
+            self.post_message(ThreadList.Selected(row))
 
     def action_leave_filter(self) -> None:
         box = self.query_one("#filter", Input)
