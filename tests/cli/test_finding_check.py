@@ -36,6 +36,11 @@ def test_check_some_ids_and_only_the_gone_ones(cli: Cli) -> None:
     assert (
         cli("check", alive[0]).out == "Checked 1 thread: 1 live, 0 gone, 0 forbidden, 0 errors.\n"
     )
+    assert cli("check", "thread_other1X").out.splitlines() == [
+        "Checked 1 thread: 0 live, 1 gone, 0 forbidden, 0 errors.",
+        "thread_other1X is not tracked, so nothing was recorded: `threadtui add` it to keep "
+        "the result.",
+    ]
     cli("check", "--all")
     cli.fake.requests.clear()
     again = cli("check", "--all", "--status", "gone", "--json")

@@ -84,6 +84,7 @@ class CheckReport:
     moved: list[str] = field(default_factory=list)  # found on --profile P: tracked there now
     not_there: list[str] = field(default_factory=list)  # not on --profile P; left as they were
     rate_limited: int = 0  # 429s that paused everyone
+    untracked: list[str] = field(default_factory=list)  # asked about, but nothing to record in
     profile: str | None = None  # --profile, when given
     other_profiles: tuple[tuple[str, str], ...] = ()  # (name, API) of the other profiles
 
@@ -125,6 +126,16 @@ class CheckReport:
                 f"`threadtui check --profile {others[0]} ID…` asks that profile's server "
                 f"(profiles: {', '.join(others)})."
             )
+        if len(self.untracked) == 1:
+            out.append(
+                f"{self.untracked[0]} is not tracked, so nothing was recorded: "
+                "`threadtui add` it to keep the result."
+            )
+        elif self.untracked:
+            out.append(
+                f"{len(self.untracked)} of them are not tracked, so nothing was recorded for "
+                "those: `threadtui add` them to keep the results."
+            )
         reasons: dict[str, int] = {}
         for reason in [*self.skipped.values(), *self.errors.values()]:
             reasons[reason] = reasons.get(reason, 0) + 1
@@ -144,6 +155,7 @@ class CheckReport:
             "moved": self.moved,
             "retired_profiles": [s.profile for s in self.retired],
             "rate_limited": self.rate_limited,
+            "untracked": self.untracked,
             "summary": self.summary(),
         }
 
@@ -224,6 +236,8 @@ def _by_profile(
             )
             continue
         groups.setdefault(target, []).append((thread_id, tracked))
+        if tracked is None:
+            report.untracked.append(thread_id)
     return groups
 
 
