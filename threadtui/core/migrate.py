@@ -155,7 +155,11 @@ class MigrationResult:
     delete_detail: str = ""
 
     def lines(self) -> list[str]:
-        """What to tell the user, one sentence a line."""
+        """What to tell the user, one sentence a line: the migration, then the delete."""
+        deletion = self.deletion_line()
+        return self.migration_lines() + ([deletion] if deletion else [])
+
+    def migration_lines(self) -> list[str]:
         where = "the server" if self.read_from == "server" else "the local archive"
         noun = "message" if self.items == 1 else "messages"
         batches = "batch" if self.batches == 1 else "batches"
@@ -170,13 +174,17 @@ class MigrationResult:
             out.append(
                 "  The archived copy may be missing messages, so the conversation may be too."
             )
-        if self.deleted == "deleted":
-            out.append(f"Deleted {self.thread_id} (logged; a copy stays in the local archive).")
-        elif self.deleted == "gone":
-            out.append(f"{self.thread_id} was already gone from the server: untracked it.")
-        elif self.deleted == "failed":
-            out.append(f"{self.thread_id} was not deleted: {self.delete_detail}")
         return out
+
+    def deletion_line(self) -> str | None:
+        """What happened to the source, when it was to be deleted."""
+        if self.deleted == "deleted":
+            return f"Deleted {self.thread_id} (logged; a copy stays in the local archive)."
+        if self.deleted == "gone":
+            return f"{self.thread_id} was already gone from the server: untracked it."
+        if self.deleted == "failed":
+            return f"{self.thread_id} was not deleted: {self.delete_detail}"
+        return None
 
     def as_dict(self) -> dict[str, Any]:
         return {
