@@ -17,7 +17,7 @@ from typing import Any
 
 from threadtui import __version__
 from threadtui.api.errors import ApiError
-from threadtui.cli import archive_cmds, audit, finding, settings, threads, tracking
+from threadtui.cli import archive_cmds, audit, finding, migrate_cmds, settings, threads, tracking
 from threadtui.cli.common import CommandError, demo_services, fail, load_services
 from threadtui.cli.parser import Commands
 from threadtui.core.config import ConfigError
@@ -26,7 +26,7 @@ from threadtui.core.ids import WrongIdKind
 from threadtui.core.registry import StorageError
 from threadtui.core.services import Services
 
-COMMAND_MODULES = (tracking, threads, settings, audit, finding, archive_cmds)
+COMMAND_MODULES = (tracking, threads, settings, audit, finding, archive_cmds, migrate_cmds)
 
 
 def main(
