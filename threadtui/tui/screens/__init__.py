@@ -1,0 +1,47 @@
+"""Feature screens (run history, search, deletion log) and what they share with the dialogs.
+
+Each screen is self-contained: it takes `services` and the IDs it needs, does its I/O in
+workers, and shows failures as one sentence inside itself. It talks back to the screen
+that opened it through `threadtui.tui.messages` (see `tell_opener`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from threadtui.api.errors import ApiError
+from threadtui.core.config import ConfigError
+from threadtui.core.registry import StorageError
+
+if TYPE_CHECKING:
+    from textual.message import Message
+    from textual.screen import Screen
+
+log = logging.getLogger("threadtui.tui")
+
+
+def failure_sentence(error: BaseException | None) -> str:
+    """One sentence for the user, whatever went wrong; the unexpected is logged too."""
+    if isinstance(error, ApiError):
+        return error.user_message
+    if isinstance(error, (ConfigError, StorageError)):
+        return str(error)
+    log.error("a feature screen failed", exc_info=error)
+    return (
+        f"Something unexpected failed ({type(error).__name__}); threadtui kept running and "
+        "wrote the details to its log."
+    )
+
+
+def tell_opener(screen: Screen, message: Message) -> None:
+    """Post `message` to the screen beneath `screen`: the one that opened it.
+
+    Messages bubble up to the app, never sideways to another screen, so a message posted
+    here would miss the main screen; posted there, it reaches it and then the app.
+    """
+    stack = screen.app.screen_stack
+    if screen in stack and stack.index(screen) > 0:
+        stack[stack.index(screen) - 1].post_message(message)
+    else:
+        screen.app.post_message(message)
