@@ -38,17 +38,25 @@ def register(commands: Commands) -> None:
 
 
 def cmd_add(args: argparse.Namespace, services: Services) -> int:
-    profile = services.profile(args.profile).name
     good, rejected = trackable_ids(args.ids)
+    # --profile for all; else each ID goes to a profile that speaks its API.
+    profiles = {
+        thread_id: services.profile_for_new(thread_id, args.profile) for thread_id, _ in good
+    }
     entries = [
         TrackedThread(
-            thread_id, kind, profile, args.title or "", tags=tuple(args.tag), source="cli"
+            thread_id,
+            kind,
+            profiles[thread_id],
+            args.title or "",
+            tags=tuple(args.tag),
+            source="cli",
         )
         for thread_id, kind in good
     ]
     result = services.registry.add_many(entries)
     for thread_id in result.added:
-        say(f"Tracking {thread_id} ({profile}).")
+        say(f"Tracking {thread_id} ({profiles[thread_id]}).")
     for thread_id in result.already:
         say(f"{thread_id} was tracked already" + (": added the tags." if args.tag else "."))
     return 1 if rejected else 0

@@ -103,9 +103,23 @@ class Services:
         return self._registry
 
     def profile_for(self, thread_id: str) -> str:
-        """The profile a thread is tracked under, else the session's profile."""
+        """The profile a thread is tracked under, else the one a new ID goes to."""
         tracked = self.registry.get(thread_id)
-        return tracked.profile if tracked else self.profile_name
+        return tracked.profile if tracked else self.profile_for_new(thread_id)
+
+    def profile_for_new(self, thread_id: str, profile_name: str | None = None) -> str:
+        """The profile a newly seen ID belongs to: `profile_name` when given; else the
+        session's when it speaks the ID's API (thread_ Assistants, conv_ Conversations);
+        else the first profile that does; else the session's."""
+        if profile_name is not None:
+            return self.profile(profile_name).name
+        session = self.profile()
+        wanted = "conversations" if thread_id.startswith("conv_") else "assistants"
+        if session.kind == wanted:
+            return session.name
+        return next(
+            (p.name for p in self.config.profiles.values() if p.kind == wanted), session.name
+        )
 
     def track(
         self,
@@ -121,7 +135,7 @@ class Services:
         Returns a sentence saying what happened.
         """
         thread_id, kind = require_trackable(thread_id)
-        profile = self.profile(profile_name).name
+        profile = self.profile_for_new(thread_id, profile_name)
         tags = tuple(tags)
         if self.registry.add(
             thread_id, kind=kind.value, profile=profile, title=title, tags=tags, source=source
