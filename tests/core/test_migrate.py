@@ -108,6 +108,21 @@ async def test_a_250_message_archived_thread_becomes_a_conversation_in_13_batche
     assert fake.count("DELETE") == 0
 
 
+async def test_a_250_message_live_thread_is_read_through_the_assistants_api_the_same_way(
+    services: Services, fake: FakeAPI
+) -> None:
+    thread = seed_thread(fake, 250, words="live")
+    result = await migrate_thread(services, thread.id)
+    assert (result.items, result.batches, result.read_from) == (250, 13, "server")
+    assert fake.count("GET", "/threads/{id}/messages") == 3  # pages of 100, oldest first
+    assert creating_posts(fake) == 13
+    items = await conversation_items(services, result.conversation_id)
+    expected = [("user" if n % 2 == 0 else "assistant", f"live number {n}") for n in range(250)]
+    assert items == expected
+    assert migrated_to(services.registry, thread.id) == [result.conversation_id]
+    assert migrated_from(services.registry, result.conversation_id) == thread.id
+
+
 async def test_a_live_thread_migrates_every_message_in_order_with_what_cannot_move_named(
     services: Services, fake: FakeAPI
 ) -> None:
@@ -258,3 +273,32 @@ async def test_without_a_conversations_profile_the_sentence_says_how_to_add_one(
     with pytest.raises(MigrationError, match="is a conversation already"):
         await migrate_thread(services, "conv_abc123")
     assert len(fake.requests) == 0
+
+
+async def test_an_unreachable_server_migrates_from_the_archive_or_says_why_not(
+    services: Services, fake: FakeAPI
+) -> None:
+    archived, never = seed_thread(fake, 8, words="cairn"), seed_thread(fake, 3)
+    await archive_thread(services, archived.id)
+    fake.inject("401", path="^/threads", times=None)
+
+    result = await migrate_thread(services, archived.id)
+
+    assert (result.read_from, result.items) == ("archive", 8)
+    assert result.why_archive  # the server's sentence, for the user
+    with pytest.raises(MigrationError) as refused:
+        await migrate_thread(services, never.id)
+    assert str(refused.value).startswith(f"{never.id} cannot be read (")
+    assert str(refused.value).endswith("and has no local archive: nothing was migrated.")
+    assert len(fake.responses.conversations) == 1
+
+
+async def test_a_thread_with_a_run_in_progress_waits(services: Services, fake: FakeAPI) -> None:
+    thread = seed_thread(fake, 2)
+    assistant = fake.store.add_assistant(created_at=T0, model="gpt-4o", name="Helper")["id"]
+    backend = services.backend_for(thread.id)
+    await backend.add_message(thread.id, "one more question")
+    await backend.start_run(thread.id, assistant_id=assistant)  # the clock does not move
+    with pytest.raises(MigrationError, match="has a run in progress: wait for it to end"):
+        await migrate_thread(services, thread.id)
+    assert creating_posts(fake) == 0
