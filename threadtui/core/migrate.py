@@ -73,7 +73,7 @@ from threadtui.core.registry import TrackedThread
 from threadtui.core.services import READ_ONLY_MESSAGE
 
 if TYPE_CHECKING:
-    from threadtui.api.models import Message
+    from threadtui.api.models import Message, ThreadInfo
     from threadtui.core.archive import ArchiveStore
     from threadtui.core.config import Profile
     from threadtui.core.registry import Registry
@@ -106,8 +106,9 @@ class AlreadyMigrated(MigrationError):
         self.conversation_ids = tuple(conversation_ids)
         copies = ", ".join(self.conversation_ids)
         super().__init__(
-            f"{thread_id} was already migrated to {copies}: open that, or pass --again to "
-            "make another copy."
+            f"{thread_id} was already migrated to {copies}: open "
+            f"{'that' if len(self.conversation_ids) == 1 else 'one of those'}, or pass --again "
+            "to make another copy."
         )
 
 
@@ -271,36 +272,8 @@ async def migrate_thread(
     info = await backend.create_thread(items, metadata={MIGRATED_FROM: thread_id})
     report("writing", len(items), len(items))
     now = services.clock.now()
-    link(services.registry, thread_id, info.id, at=now)
-    tracked = services.registry.get(thread_id)
-    title = f"{_title_of(tracked, source.metadata) or short(thread_id, 16)} (migrated)"
-    note = "\n".join(
-        line
-        for line in (
-            tracked.note if tracked else "",
-            f"Migrated from {thread_id} on {services.profile(services.profile_for(thread_id)).host}.",
-        )
-        if line
-    )
-    services.registry.add_many(
-        [
-            TrackedThread(
-                info.id,
-                info.kind,
-                target.name,
-                title=title,
-                note=note,
-                tags=tracked.tags if tracked else (),
-                created_at=info.created_at,
-                last_activity_at=now,
-                message_count=len(items),
-                status="live",
-                checked_at=now,
-                source="migrate",
-                metadata=info.metadata,
-            )
-        ]
-    )
+    link(services.registry, thread_id, info.id, at=now)  # first: a rerun then says "already"
+    title = _track(services, thread_id, info, target.name, source.metadata, len(items), now)
     result = MigrationResult(
         thread_id=thread_id,
         conversation_id=info.id,
@@ -474,5 +447,41 @@ def _metadata(store: ArchiveStore, thread_id: str) -> dict[str, str]:
     return dict(thread.metadata) if thread is not None else {}
 
 
-def _title_of(tracked: TrackedThread | None, metadata: dict[str, str]) -> str:
-    return (tracked.title if tracked else "") or metadata.get("title", "")
+def _track(
+    services: Services,
+    thread_id: str,
+    info: ThreadInfo,
+    profile: str,
+    metadata: dict[str, str],
+    count: int,
+    now: float,
+) -> str:
+    """Track the new conversation like the thread (title, tags, note); returns its title."""
+    tracked = services.registry.get(thread_id)
+    title = (tracked.title if tracked else "") or metadata.get("title", "") or short(thread_id, 16)
+    host = services.profile(services.profile_for(thread_id)).host
+    note = "\n".join(
+        line
+        for line in (tracked.note if tracked else "", f"Migrated from {thread_id} on {host}.")
+        if line
+    )
+    services.registry.add_many(
+        [
+            TrackedThread(
+                info.id,
+                info.kind,
+                profile,
+                title=f"{title} (migrated)",
+                note=note,
+                tags=tracked.tags if tracked else (),
+                created_at=info.created_at,
+                last_activity_at=now,
+                message_count=count,
+                status="live",
+                checked_at=now,
+                source="migrate",
+                metadata=info.metadata,
+            )
+        ]
+    )
+    return f"{title} (migrated)"
