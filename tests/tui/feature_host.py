@@ -1,0 +1,54 @@
+"""A tiny host app for one feature screen or dialog, styled like the real app.
+
+The host's own screen stands in for the main screen: it records the messages a feature
+screen sends its opener (OpenThread, ThreadsChanged), and the app records what the
+feature screen dismissed with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+from threadtui.tui.app import ThreadtuiApp
+from threadtui.tui.messages import OpenThread, ThreadsChanged
+
+NOT_YET = object()
+
+
+class Opener(Screen[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: list[OpenThread | ThreadsChanged] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("the opener")
+
+    def on_open_thread(self, message: OpenThread) -> None:
+        self.received.append(message)
+
+    def on_threads_changed(self, message: ThreadsChanged) -> None:
+        self.received.append(message)
+
+
+class FeatureHost(App[None]):
+    CSS_PATH = ThreadtuiApp.CSS_PATH
+
+    def __init__(self, make: Callable[[], Screen[Any]]) -> None:
+        super().__init__()
+        self.make = make
+        self.opener = Opener()
+        self.dismissed: Any = NOT_YET
+        self.feature: Screen[Any] | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(self.opener)
+        self.feature = self.make()
+        self.push_screen(self.feature, self._dismissed)
+
+    def _dismissed(self, result: Any) -> None:
+        self.dismissed = result
