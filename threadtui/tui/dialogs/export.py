@@ -92,22 +92,26 @@ class ExportDialog(ModalScreen[Exported | None]):
             title.append(f"“{one_line(self.title_text, 50)}”", style="bold")
             yield Static(title, id="export-title")
             yield Static(self._intro(), id="export-intro")
-            yield Label("Format")
-            with RadioSet(id="format", compact=True):
-                for number, (label, _) in enumerate(FORMATS.values()):
-                    yield RadioButton(label, value=number == 0)
+            with Horizontal(classes="field"):
+                yield Label("Format")
+                with RadioSet(id="format", compact=True):
+                    for number, (label, _) in enumerate(FORMATS.values()):
+                        yield RadioButton(label, value=number == 0)
             yield Static(Text(FORMATS["md"][1], style="dim"), id="format-help")
-            yield Label("Folder")
-            yield Input(self.folder, placeholder=DEFAULT_FOLDER, id="folder")
-            yield Checkbox(
-                "Redact e-mail addresses, phone numbers and key-like strings",
-                id="redact",
-                compact=True,
-            )
+            with Horizontal(classes="field"):
+                yield Label("Folder")
+                yield Input(self.folder, placeholder=DEFAULT_FOLDER, id="folder", compact=True)
+            with Horizontal(classes="field"):
+                yield Label("Redact")
+                yield Checkbox(
+                    "e-mail addresses, phone numbers and key-like strings",
+                    id="redact",
+                    compact=True,
+                )
             yield Static("", id="export-state")
             with Horizontal(id="buttons"):
-                yield Button("Export", id="export", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Export", id="export", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def _intro(self) -> Text:
         text = Text(self.thread_id, style="dim")
