@@ -40,8 +40,9 @@ def track(
     """Record a thread (`thread_…`) or conversation (`conv_…`) ID in the user's registry.
 
     `title` and `tags` are what the sidebar shows and filters by; `profile` names the
-    config.toml profile whose server holds the thread (default: the config's default
-    profile). Tracking an ID again merges the tags, fills an empty title, and changes
+    config.toml profile whose server holds the thread (default: the default profile when
+    it speaks the ID's API — Assistants for thread_, Conversations for conv_ — else the
+    first profile that does). Tracking an ID again merges the tags, fills an empty title, and changes
     nothing else.
 
     Returns True when the ID was new, False when it was tracked already.
@@ -61,7 +62,7 @@ def track(
         return registry.add(
             thread_id,
             kind=kind.value,
-            profile=config.profile(profile).name,
+            profile=(config.profile(profile) if profile else config.profile_for_id(thread_id)).name,
             title=title or "",
             tags=tags,
             source="track()",

@@ -43,6 +43,26 @@ def test_track_records_into_the_users_registry(home: Path) -> None:
     assert [t.id for t in threadtui.tracked(status="unknown")] == ["conv_0a1b2c", "thread_abc123"]
 
 
+def test_without_a_profile_each_kind_goes_to_a_profile_that_speaks_its_api(home: Path) -> None:
+    config = home / "config" / "config.toml"
+    add_profile(
+        config,
+        profile_from_options("selfhosted", kind="assistants", base_url="https://llm.example/v1"),
+        make_default=True,
+    )
+    add_profile(config, profile_from_options("openai", kind="conversations"))
+    threadtui.track("thread_Kind1")
+    threadtui.track("conv_0a1b2c3d")
+    threadtui.track("conv_0a1b2c3e", profile="selfhosted")  # an explicit profile wins
+    from threadtui.core.config import load_config
+
+    kinds = {p.name: p.kind for p in load_config(config, env={}).profiles.values()}
+    tracked = {t.id: t.profile for t in threadtui.tracked()}
+    assert tracked["thread_Kind1"] == "selfhosted"
+    assert kinds[tracked["conv_0a1b2c3d"]] == "conversations"  # not the Assistants default
+    assert tracked["conv_0a1b2c3e"] == "selfhosted"
+
+
 def test_track_explains_wrong_ids_and_unknown_profiles(home: Path) -> None:
     with pytest.raises(WrongIdKind, match="run_197Fyd… is a run ID, not a thread ID"):
         threadtui.track("run_197FydHLaBK7OX61jFXoI4GC")

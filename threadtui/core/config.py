@@ -149,6 +149,16 @@ class Config:
                 f"`threadtui profile add {name}`."
             ) from None
 
+    def profile_for_id(self, thread_id: str, preferred: str | None = None) -> Profile:
+        """Where a newly seen ID belongs: `preferred` (else the default profile) when it
+        speaks the ID's API (thread_ Assistants, conv_ Conversations); else the first
+        profile that does; else `preferred`/the default anyway."""
+        first = self.profile(preferred)
+        wanted = "conversations" if thread_id.startswith("conv_") else "assistants"
+        if first.kind == wanted:
+            return first
+        return next((p for p in self.profiles.values() if p.kind == wanted), first)
+
 
 def implicit_profile(env: Mapping[str, str]) -> Profile:
     """The "default" profile from OPENAI_* variables, as the SDK reads them."""

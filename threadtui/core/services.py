@@ -109,17 +109,10 @@ class Services:
 
     def profile_for_new(self, thread_id: str, profile_name: str | None = None) -> str:
         """The profile a newly seen ID belongs to: `profile_name` when given; else the
-        session's when it speaks the ID's API (thread_ Assistants, conv_ Conversations);
-        else the first profile that does; else the session's."""
+        session's when it speaks the ID's API; else the first profile that does."""
         if profile_name is not None:
             return self.profile(profile_name).name
-        session = self.profile()
-        wanted = "conversations" if thread_id.startswith("conv_") else "assistants"
-        if session.kind == wanted:
-            return session.name
-        return next(
-            (p.name for p in self.config.profiles.values() if p.kind == wanted), session.name
-        )
+        return self.config.profile_for_id(thread_id, self.profile_name).name
 
     def track(
         self,
