@@ -36,7 +36,7 @@ def test_open_send_reply_delete_quit(terminal: TmuxSession) -> None:
     terminal.send("Enter")
     terminal.wait_for("Opened thread_")
     # write two lines (ctrl+n is the newline key that survives tmux) and send
-    terminal.send("i")
+    terminal.send("w")
     terminal.type("Hello from tmux")
     terminal.send("C-n")
     terminal.type("second line")

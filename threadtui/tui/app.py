@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from threadtui.tui.main_screen import MainScreen
+from threadtui.tui.messages import OpenThread, ThreadsChanged
 
 if TYPE_CHECKING:
     from threadtui.core.services import Services
@@ -44,6 +45,23 @@ class ThreadtuiApp(App[None]):
         if keys:
             self.set_keymap(dict(keys))
         self.push_screen(MainScreen(self.services, demo=self.demo, identity=self.identity))
+
+    @property
+    def main_screen(self) -> MainScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
+    def on_open_thread(self, message: OpenThread) -> None:
+        """Feature screens (search…) ask for a thread: close them and open it."""
+        main = self.main_screen
+        if main is not None:
+            while self.screen is not main:
+                self.pop_screen()
+            main.post_message(OpenThread(message.thread_id, message.message_id))
+
+    def on_threads_changed(self, message: ThreadsChanged) -> None:
+        main = self.main_screen
+        if main is not None and message._sender is not main:
+            main.post_message(ThreadsChanged(*message.thread_ids))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding that works on this screen, plus Textual's own (theme, screenshot)."""

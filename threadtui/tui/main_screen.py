@@ -1,7 +1,8 @@
 """The main screen: sidebar of tracked threads, the open thread, the composer, the status bar.
 
-All I/O runs in workers; each worker awaits the core and then updates widgets on the app's
-loop. Every API failure ends as one sentence in the status bar; nothing typed is lost.
+The screen lays things out and binds keys; the work sits in small controllers: ThreadView
+(opening and paging), RunControl (sending and following runs), BulkControl (checking and
+deleting many). All I/O runs in workers and ends as one sentence in the status bar.
 """
 
 from __future__ import annotations
@@ -9,27 +10,32 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from threadtui.api.errors import ApiError, NotFound
-from threadtui.core.chat import ThreadSession
+from threadtui.api.errors import ApiError
+from threadtui.core.chat import ArchivedSession, ThreadSession
 from threadtui.core.config import ConfigError
 from threadtui.core.ids import WrongIdKind, short
 from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
+from threadtui.core.search import find_in_messages
 from threadtui.core.thread_index import IndexRow
+from threadtui.tui.bulk_control import BulkControl
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 from threadtui.tui.dialogs.help import HelpScreen
+from threadtui.tui.dialogs.import_dialog import ImportDialog
 from threadtui.tui.dialogs.thread_forms import AddThreadDialog, EditThreadDialog, ThreadDetails
+from threadtui.tui.messages import OpenThread, ThreadsChanged
 from threadtui.tui.run_control import RunControl
+from threadtui.tui.thread_view import ThreadView
 from threadtui.tui.widgets.composer import Composer
+from threadtui.tui.widgets.find_bar import FindBar
 from threadtui.tui.widgets.header_bar import HeaderBar
 from threadtui.tui.widgets.message_pane import MessagePane
 from threadtui.tui.widgets.sidebar import Sidebar
@@ -40,6 +46,9 @@ if TYPE_CHECKING:
     from threadtui.core.services import Services
 
 log = logging.getLogger("threadtui.tui")
+
+CHANGES = frozenset({"delete", "new_thread", "continue_thread", "migrate", "edit_metadata"})
+NEEDS_ROW = frozenset({"delete", "untrack", "edit", "runs", "export", "edit_metadata", "check"})
 
 
 def describe_failure(error: BaseException | None) -> str:
@@ -60,11 +69,24 @@ class MainScreen(Screen[None]):
         Binding("a", "add", "Add ID", id="threadtui.add"),
         Binding("n", "new_thread", "New", id="threadtui.new"),
         Binding("d", "delete", "Delete", id="threadtui.delete"),
+        Binding("r", "runs", "Runs", id="threadtui.runs"),
+        Binding("e", "export", "Export", show=False, id="threadtui.export"),
+        Binding("i", "import", "Import IDs", show=False, id="threadtui.import"),
+        Binding("v", "check", "Check with server", show=False, id="threadtui.check"),
+        Binding("V", "check_all", "Check every thread", show=False, id="threadtui.check_all"),
         Binding("u", "untrack", "Untrack", show=False, id="threadtui.untrack"),
         Binding("t", "edit", "Title/tags", show=False, id="threadtui.edit"),
+        Binding("m", "edit_metadata", "Metadata", show=False, id="threadtui.metadata"),
+        Binding(
+            "N", "continue_thread", "Continue in a new thread", show=False, id="threadtui.continue"
+        ),
+        Binding("M", "migrate", "Continue as a conversation", show=False, id="threadtui.migrate"),
         Binding("s", "sort", "Sort", show=False, id="threadtui.sort"),
         Binding("c", "copy", "Copy", show=False, id="threadtui.copy"),
-        Binding("i", "compose", "Write", show=False, id="threadtui.write"),
+        Binding("w", "compose", "Write", show=False, id="threadtui.write"),
+        Binding("f", "find", "Find in thread", show=False, id="threadtui.find"),
+        Binding("S", "search", "Search archive", show=False, id="threadtui.search"),
+        Binding("L", "deletion_log", "Deletion log", show=False, id="threadtui.deletion_log"),
         Binding("escape", "cancel_run", "Cancel run", id="threadtui.cancel_run"),
         Binding("question_mark", "help", "Help", id="threadtui.help"),
         Binding("q", "app.quit", "Quit", id="threadtui.quit_q"),
@@ -75,17 +97,18 @@ class MainScreen(Screen[None]):
         self.services = services
         self.demo = demo
         self.identity = identity
-        self.session: ThreadSession | None = None
-        self.open_row: IndexRow | None = None
+        self.view = ThreadView(self)
         self.runs = RunControl(self)
+        self.bulk = BulkControl(self)
 
-    # -- layout -----------------------------------------------------------------------------
+    # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="thread"):
                 yield Static("", id="thread-title", markup=False)
+                yield FindBar(id="find")
                 yield MessagePane(id="messages")
                 yield Composer(id="composer")
         yield StatusBar(id="status")
@@ -107,6 +130,18 @@ class MainScreen(Screen[None]):
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
+    @property
+    def session(self) -> ThreadSession | ArchivedSession | None:
+        return self.view.session
+
+    @property
+    def open_row(self) -> IndexRow | None:
+        return self.view.row
+
+    @property
+    def current_row(self) -> IndexRow | None:
+        return self.sidebar.threads.current
+
     def on_mount(self) -> None:
         header = self.query_one(HeaderBar)
         profile = self.services.profile()
@@ -115,19 +150,23 @@ class MainScreen(Screen[None]):
         header.where = self.identity
         header.read_only = self.services.read_only
         header.demo = self.demo
-        self.composer.display = not self.services.read_only
+        self.composer_for(None)
         self.sidebar.threads.now = self.services.clock.now
         self.sidebar.update_title()
         self.sidebar.threads.focus()
         self.pane.show_notice(self._welcome())
-        self.load_index()
+        self.reload_index()
 
     def _welcome(self) -> str:
         if not self.services.has_key():
             return self.services.setup_hint()
         return "Pick a thread on the left (enter), add one by ID (a) or start a new one (n)."
 
-    # -- failures nobody expected ------------------------------------------------------------
+    def composer_for(self, session: ThreadSession | ArchivedSession | None) -> None:
+        """The composer shows only where a message can be sent."""
+        self.composer.display = not self.services.read_only and not (session and session.read_only)
+
+    # -- failures nobody expected ---------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker failed in a way no handler foresaw: say so, log it, keep running."""
         if event.state is not WorkerState.ERROR:
@@ -136,19 +175,25 @@ class MainScreen(Screen[None]):
         log.error("worker %s failed", event.worker.name, exc_info=error)
         self.status.say(describe_failure(error), "error")
 
-    # -- the registry -------------------------------------------------------------------------
+    # -- the registry ---------------------------------------------------------------------------
+    def reload_index(self) -> None:
+        self._load_index()
+
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
-    def load_index(self) -> None:
+    def _load_index(self) -> None:
         index = self.services.thread_index()
-        self.app.call_from_thread(self._index_loaded, index)
+        if not get_current_worker().is_cancelled:  # a newer load replaced this one
+            self.app.call_from_thread(self._index_loaded, index)
 
     def _index_loaded(self, index) -> None:
+        first = self.sidebar.loading
         self.sidebar.set_index(index)
-        self.call_after_refresh(self._warm_up)
-        if index.total == 0:
-            self.status.say(
-                "No threads tracked yet: press a to add one by ID, or n for a new thread."
-            )
+        if first:
+            self.call_after_refresh(self._warm_up)
+            if index.total == 0:
+                self.status.say(
+                    "No threads tracked yet: a adds one by ID, i imports IDs from logs, n starts a new thread."
+                )
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -159,7 +204,7 @@ class MainScreen(Screen[None]):
 
             warm_up()
 
-    def _refresh_row(self, thread_id: str) -> None:
+    def refresh_row(self, thread_id: str) -> None:
         row = self.services.index_row(thread_id)
         if row is None:
             self.sidebar.index.remove([thread_id])
@@ -167,111 +212,45 @@ class MainScreen(Screen[None]):
             self.sidebar.index.upsert(row)
         self.sidebar.refresh_rows(keep_id=thread_id)
 
-    # -- opening a thread ---------------------------------------------------------------------
+    def on_threads_changed(self, message: ThreadsChanged) -> None:
+        for thread_id in message.thread_ids:
+            self.refresh_row(thread_id)
+
+    # -- opening ----------------------------------------------------------------------------------
     def on_thread_list_selected(self, event: ThreadList.Selected) -> None:
         self.open_thread(event.row)
 
-    def open_thread(self, row: IndexRow) -> None:
+    def on_open_thread(self, message: OpenThread) -> None:
+        row = self.services.index_row(message.thread_id)
+        if row is None:
+            self.status.say(f"{message.thread_id} is not tracked any more.", "warning")
+            return
+        self.sidebar.threads.set_source(self.sidebar.index, keep_id=row.id)
+        self.open_thread(row, message.message_id)
+
+    def open_thread(
+        self, row: IndexRow, message_id: str | None = None, *, announce: str = ""
+    ) -> None:
         if self.runs.active and self.open_row and self.open_row.id != row.id:
             self.status.say(
                 "A run is in progress in this thread: wait for it or press Esc to cancel it first.",
                 "warning",
             )
             return
-        self.open_row = row
-        self._show_title(row, None)
-        self._load_newest(row)
-
-    def _show_title(self, row: IndexRow, loaded: int | None) -> None:
-        title = one_line(row.title, 200) if row.title else "(untitled)"
-        line = Text(title, style="bold")
-        if loaded is not None:
-            more = "+" if self.session and self.session.has_older else ""
-            line.append(
-                f" · {loaded}{more} message{'' if loaded == 1 and not more else 's'}", style="dim"
-            )
-        line.append(f" · {row.id}", style="dim")
-        self.query_one("#thread-title", Static).update(line)
-
-    @work(exclusive=True, group="thread", exit_on_error=False)
-    async def _load_newest(self, row: IndexRow) -> None:
-        await self.pane.clear("Loading…")
-        try:
-            backend = self.services.backend(row.profile)
-            self.session = ThreadSession(backend, row.id)
-            messages = await self.session.newest()
-        except NotFound as problem:
-            await self.pane.clear(problem.user_message)
-            self.services.mark_gone(row.id, problem.user_message)
-            self._refresh_row(row.id)
-            self.status.say(problem.user_message, "error")
-            return
-        except ApiError as problem:
-            await self.pane.clear(problem.user_message)
-            self.status.say(problem.user_message, "error")
-            return
-        except (ConfigError, StorageError) as problem:  # no key, wrong profile, locked store
-            await self.pane.clear(str(problem))
-            self.status.say(str(problem), "error")
-            return
-        self.pane.now = self.services.clock.now()
-        await self.pane.show_messages(messages, has_older=self.session.has_older)
-        if not messages:
-            self.pane.show_notice("No messages yet: type below to start.")
-        self._show_title(row, len(messages))
-        self.services.thread_opened(row.id, messages)
-        self._refresh_row(row.id)  # now known to be live
-        self.status.say(f"Opened {row.id}.")
-        self._load_assistant_names(row)
-        self._resume_active_run(self.session)
-
-    @work(exclusive=True, group="resume", exit_on_error=False)
-    async def _resume_active_run(self, session: ThreadSession) -> None:
-        """A run left going (or waiting for tool outputs) is followed again on open."""
-        run = await session.active_run()
-        if run is not None and session is self.session:
-            self.runs.resume(session, run)
-
-    @work(exclusive=True, group="names", exit_on_error=False)
-    async def _load_assistant_names(self, row: IndexRow) -> None:
-        try:
-            names = await self.services.assistant_names(row.profile)
-        except ApiError:
-            return
-        self.pane.assistant_names.update(names)
-        for view in self.pane.views:
-            view.refresh()
+        self.view.open(row, message_id, announce=announce)
 
     def on_message_pane_need_older(self, event: MessagePane.NeedOlder) -> None:
-        self._load_older()
-
-    @work(exclusive=True, group="older", exit_on_error=False)
-    async def _load_older(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        try:
-            messages = await session.older()
-        except ApiError as problem:
-            self.pane.loading_older = False
-            self.pane.show_notice(problem.user_message)
-            self.status.say(problem.user_message, "error")
-            return
-        if session is not self.session:
-            return  # the user opened another thread meanwhile
-        await self.pane.prepend_older(messages, has_older=session.has_older)
-        if self.open_row:
-            self._show_title(self.open_row, len(self.pane.message_ids))
-        self.services.thread_page_loaded(session.thread_id, messages)
+        self.run_worker(self.view.older(), group="older", exclusive=True, exit_on_error=False)
 
     # -- sending ------------------------------------------------------------------------------
     def on_composer_submitted(self, event: Composer.Submitted) -> None:
-        if self.open_row is None or self.session is None:
+        row, session = self.open_row, self.session
+        if row is None or not isinstance(session, ThreadSession):
             self.status.say(
                 "Open a thread first (enter in the list), or press n for a new thread.", "warning"
             )
             return
-        self.runs.send(self.open_row, self.session, event.text)
+        self.runs.send(row, session, event.text)
 
     def action_cancel_run(self) -> None:
         self.runs.cancel()
@@ -280,28 +259,51 @@ class MainScreen(Screen[None]):
         if self.composer.display:
             self.set_focus(self.composer)  # at once: the next keys are the message
 
-    # -- thread actions -----------------------------------------------------------------------
-    @property
-    def current_row(self) -> IndexRow | None:
-        return self.sidebar.threads.current
-
+    # -- finding -------------------------------------------------------------------------------
     def action_filter(self) -> None:
         self.sidebar.focus_filter()
 
     def action_sort(self) -> None:
-        label = self.sidebar.cycle_sort()
-        self.status.say(f"Sorted by {label}.")
+        self.status.say(f"Sorted by {self.sidebar.cycle_sort()}.")
 
-    def action_help(self) -> None:
-        rows = []
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if binding.description:
-                rows.append(
-                    (self.app.get_key_display(binding), binding.description, binding.id or "")
-                )
-        self.app.push_screen(HelpScreen(rows))
+    def action_find(self) -> None:
+        if self.session is not None:
+            self.query_one(FindBar).open()
 
+    def on_find_bar_step(self, event: FindBar.Step) -> None:
+        views = self.pane.views
+        matches = find_in_messages([v.message for v in views], event.query)
+        if not matches:
+            more = " (older messages not loaded yet: [ loads them)" if self.pane.has_older else ""
+            self.status.say(
+                f"No match for “{one_line(event.query, 40)}” in the loaded messages{more}.",
+                "warning",
+            )
+            return
+        current = next((i for i, v in enumerate(views) if v.has_class("-match")), None)
+        if current is None:
+            current = -1 if event.direction > 0 else len(views)
+        ahead = [i for i in matches if (i > current if event.direction > 0 else i < current)]
+        wrap = matches[0] if event.direction > 0 else matches[-1]
+        target = (ahead[0] if event.direction > 0 else ahead[-1]) if ahead else wrap
+        for position, view in enumerate(views):
+            view.set_class(position == target, "-match")
+        self.pane.scroll_to_widget(views[target], animate=False, top=True)
+        self.status.say(
+            f"Match {matches.index(target) + 1} of {len(matches)} in the loaded messages."
+        )
+
+    def on_find_bar_closed(self, event: FindBar.Closed) -> None:
+        for view in self.pane.views:
+            view.remove_class("-match")
+        self.pane.focus()
+
+    def action_search(self) -> None:
+        from threadtui.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.services))
+
+    # -- tracking --------------------------------------------------------------------------------
     def action_add(self) -> None:
         def added(details: ThreadDetails | None) -> None:
             if details is None:
@@ -309,10 +311,18 @@ class MainScreen(Screen[None]):
             message = self.services.track(
                 details.thread_id, title=details.title, tags=details.tags, source="tui"
             )
-            self._refresh_row(details.thread_id)
+            self.refresh_row(details.thread_id)
             self.status.say(message, "success")
 
         self.app.push_screen(AddThreadDialog(), added)
+
+    def action_import(self) -> None:
+        def imported(summary) -> None:
+            if summary is not None:
+                self.reload_index()
+                self.status.say(summary.lines()[0], "success" if summary.added else "info")
+
+        self.app.push_screen(ImportDialog(self.services), imported)
 
     def action_edit(self) -> None:
         row = self.current_row
@@ -320,31 +330,12 @@ class MainScreen(Screen[None]):
             return
 
         def edited(details: ThreadDetails | None) -> None:
-            if details is None:
-                return
-            self.services.set_title_tags(details.thread_id, details.title, details.tags)
-            self._refresh_row(details.thread_id)
-            self.status.say(f"Saved title and tags of {details.thread_id}.", "success")
+            if details is not None:
+                self.services.set_title_tags(details.thread_id, details.title, details.tags)
+                self.refresh_row(details.thread_id)
+                self.status.say(f"Saved title and tags of {details.thread_id}.", "success")
 
         self.app.push_screen(EditThreadDialog(row.id, row.title, row.tags), edited)
-
-    @work(exclusive=True, group="new", exit_on_error=False)
-    async def action_new_thread(self) -> None:
-        if self.services.read_only:
-            self.status.say("Read-only: new threads can't be created in this session.", "warning")
-            return
-        self.status.say("Creating a thread…", "progress")
-        try:
-            thread_id = await self.services.create_thread()
-        except ApiError as problem:
-            self.status.say(problem.user_message, "error")
-            return
-        self._refresh_row(thread_id)
-        row = self.services.index_row(thread_id)
-        if row is not None:
-            self.open_thread(row)
-        self.composer.focus()
-        self.status.say(f"Created {thread_id} and started tracking it.", "success")
 
     def action_untrack(self) -> None:
         row = self.current_row
@@ -353,36 +344,63 @@ class MainScreen(Screen[None]):
         body = (
             f"Stop tracking {row.id} ({one_line(row.title, 40) or 'untitled'})?\n"
             "Nothing is deleted on the server, but threadtui forgets the ID: keep a copy if "
-            "you may want it back (registry export)."
+            "you may want it back (registry export). Its archived copy stays."
         )
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.services.untrack([row.id])
-                self._refresh_row(row.id)
+                self.refresh_row(row.id)
                 self.status.say(f"Untracked {row.id} (still on the server).", "success")
 
         self.app.push_screen(ConfirmDialog("Untrack thread", body, yes_label="Untrack"), answered)
 
+    def action_check(self) -> None:
+        marked = sorted(self.sidebar.threads.marked)
+        row = self.current_row
+        if marked or row:
+            self.bulk.check(marked or [row.id])
+
+    def action_check_all(self) -> None:
+        self.bulk.check(None)
+
+    # -- changing things on the server ---------------------------------------------------------
+    @work(exclusive=True, group="new", exit_on_error=False)
+    async def action_new_thread(self) -> None:
+        self.status.say("Creating a thread…", "progress")
+        try:
+            thread_id = await self.services.create_thread()
+        except ApiError as problem:
+            self.status.say(problem.user_message, "error")
+            return
+        self.refresh_row(thread_id)
+        announce = f"Created {thread_id} and started tracking it."
+        if (row := self.services.index_row(thread_id)) is not None:
+            self.open_thread(row, announce=announce)
+        self.set_focus(self.composer)
+        self.status.say(announce, "success")
+
     def action_delete(self) -> None:
+        marked = sorted(self.sidebar.threads.marked)
+        if marked:
+            self.bulk.delete_marked(marked)
+            return
         row = self.current_row
         if row is None:
             return
-        if self.services.read_only:
-            self.status.say("Read-only: deleting is off in this session.", "warning")
-            return
-        count = self._known_count(row)
         title = one_line(row.title, 50) or "untitled"
         if row.status == "gone":
-            body = f"{row.id} ({title}) is already gone from the server. Untrack it?"
+            body = f"{row.id} ({title}) is already gone from the server. Untrack it? Its archived copy stays."
             self.app.push_screen(
                 ConfirmDialog("Untrack gone thread", body, yes_label="Untrack"),
                 lambda yes: yes and self._untrack_gone(row),
             )
             return
+        count = self._known_count(row)
         body = (
             f"Delete {row.id} “{title}” on {self.services.profile(row.profile).host}?\n"
-            f"Its {count} will be deleted for good. This cannot be undone."
+            f"Its {count} will be deleted for good (a copy is archived locally first). "
+            "This cannot be undone."
         )
         self.app.push_screen(
             ConfirmDialog("Delete thread", body, yes_label="Delete"),
@@ -398,26 +416,104 @@ class MainScreen(Screen[None]):
 
     def _untrack_gone(self, row: IndexRow) -> None:
         self.services.untrack([row.id])
-        self._refresh_row(row.id)
+        self.refresh_row(row.id)
         self.status.say(f"Untracked {row.id}, which was already gone.", "success")
 
     @work(exclusive=True, group="delete", exit_on_error=False)
     async def _delete(self, row: IndexRow, count: str) -> None:
-        self.status.say(f"Deleting {row.id}…", "progress")
+        self.status.say(f"Archiving, then deleting {row.id}…", "progress")
         try:
             outcome = await self.services.delete_thread(row.id)
-        except ApiError as problem:
-            self.status.say(problem.user_message, "error")
+        except (ApiError, ConfigError) as problem:
+            self.status.say(getattr(problem, "user_message", str(problem)), "error")
             return
         if self.open_row and self.open_row.id == row.id:
-            self.open_row = self.session = None
-            await self.pane.clear("Thread deleted.")
-            self.query_one("#thread-title", Static).update("")
-        self._refresh_row(row.id)
+            self.view.close("Thread deleted.")
+        self.refresh_row(row.id)
         if outcome == "gone":
             self.status.say(f"{row.id} was already gone on the server: untracked it.", "success")
         else:
             self.status.say(f"Deleted {row.id} · {count}", "success")
+
+    @work(exclusive=True, group="continue", exit_on_error=False)
+    async def action_continue_thread(self) -> None:
+        from threadtui.core.continuation import NothingToContinue, continue_thread
+
+        row = self.current_row
+        if row is None:
+            return
+        self.status.say(f"Starting a new thread from the last messages of {row.id}…", "progress")
+        try:
+            new_id = await continue_thread(self.services, row.id)
+        except (NothingToContinue, ApiError, ConfigError) as problem:
+            self.status.say(getattr(problem, "user_message", str(problem)), "error")
+            return
+        self.refresh_row(new_id)
+        announce = f"Continued {row.id} in {new_id} (linked both ways)."
+        if (new_row := self.services.index_row(new_id)) is not None:
+            self.open_thread(new_row, announce=announce)
+        self.status.say(announce, "success")
+
+    @work(exclusive=True, group="migrate", exit_on_error=False)
+    async def action_migrate(self) -> None:
+        from threadtui.core import migrate
+
+        row = self.current_row
+        if row is None or row.kind != "thread":
+            self.status.say("Pick a thread_… to continue as a conversation.", "warning")
+            return
+
+        def progress(step: migrate.MigrationProgress) -> None:
+            self.status.say(
+                f"Moving {row.id} into a conversation: {step.stage} {step.done}"
+                + (f"/{step.total}" if step.total else "")
+                + "…",
+                "progress",
+            )
+
+        try:
+            result = await migrate.migrate_thread(self.services, row.id, progress=progress)
+        except migrate.AlreadyMigrated as done:
+            self.status.say(
+                f"{row.id} was moved already, to {', '.join(done.conversation_ids)}.", "warning"
+            )
+            return
+        except (migrate.MigrationError, ApiError, ConfigError) as problem:
+            self.status.say(getattr(problem, "user_message", str(problem)), "error")
+            return
+        self.refresh_row(result.conversation_id)
+        self.status.say(result.lines()[0], "success")
+
+    # -- looking closer ------------------------------------------------------------------------
+    def action_runs(self) -> None:
+        from threadtui.tui.screens.run_history import RunHistoryScreen
+
+        if (row := self.current_row) is not None:
+            self.app.push_screen(RunHistoryScreen(self.services, row.id))
+
+    def action_export(self) -> None:
+        from threadtui.tui.dialogs.export import ExportDialog
+
+        if (row := self.current_row) is not None:
+            self.app.push_screen(ExportDialog(self.services, row.id))
+
+    def action_edit_metadata(self) -> None:
+        from threadtui.tui.dialogs.metadata import MetadataDialog
+
+        row = self.current_row
+        if row is None:
+            return
+
+        def done(changed: object) -> None:
+            if changed:
+                self.refresh_row(row.id)
+
+        self.app.push_screen(MetadataDialog(self.services, row.id), done)
+
+    def action_deletion_log(self) -> None:
+        from threadtui.tui.screens.deletion_log import DeletionLogScreen
+
+        self.app.push_screen(DeletionLogScreen(self.services))
 
     def action_copy(self) -> None:
         message = self.pane.selected
@@ -431,12 +527,24 @@ class MainScreen(Screen[None]):
             self.app.copy_to_clipboard(row.id)
             self.status.say(f"Copied {row.id} to the clipboard.", "success")
 
+    def action_help(self) -> None:
+        rows = [
+            (
+                self.app.get_key_display(active.binding),
+                active.binding.description,
+                active.binding.id or "",
+            )
+            for active in self.active_bindings.values()
+            if active.binding.description
+        ]
+        self.app.push_screen(HelpScreen(rows))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_run":
             return self.runs.active  # otherwise Esc means "back" to whatever is focused
-        if action in ("delete", "new_thread") and self.services.read_only:
+        if action in CHANGES and self.services.read_only:
             return None  # shown greyed out: read-only
-        if action in ("delete", "untrack", "edit") and self.current_row is None:
+        if action in NEEDS_ROW and self.current_row is None:
             return None
         return True
 

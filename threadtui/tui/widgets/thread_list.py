@@ -25,8 +25,10 @@ from threadtui.core.thread_index import IndexRow
 from threadtui.core.timefmt import age
 from threadtui.tui.widgets.stray_keys import route
 
-STATUS_BADGES = {"live": "●", "unknown": "○", "gone": "✗", "forbidden": "⊘", "retired": "◌"}
-KIND_BADGES = {"thread": "", "conversation": "◆"}
+# The badge says the kind (● thread, ◆ conversation), green once the server confirmed it,
+# or what went wrong with it.
+KIND_BADGES = {"thread": "●", "conversation": "◆"}
+STATUS_BADGES = {"gone": "✗", "forbidden": "⊘", "retired": "◌"}
 
 
 class RowSource(Protocol):
@@ -93,7 +95,7 @@ class ThreadList(ScrollView, can_focus=True):
     def set_source(self, source: RowSource, *, keep_id: str | None = None) -> None:
         """Show `source`, keeping the cursor on `keep_id` when it is still listed."""
         self._source = source
-        self.virtual_size = Size(self.size.width, len(source))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(source))
         position = None
         if keep_id is not None and hasattr(source, "position_of"):
             position = source.position_of(keep_id)
@@ -153,7 +155,7 @@ class ThreadList(ScrollView, can_focus=True):
                 self.action_open()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._source))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._source))
 
     # -- rendering --------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -175,8 +177,7 @@ class ThreadList(ScrollView, can_focus=True):
 
     def _segments(self, row: IndexRow, width: int, style: Style, meta: Style) -> list[Segment]:
         mark = "▌" if row.id in self.marked else " "
-        badge = KIND_BADGES.get(row.kind) if row.status == "live" else ""
-        badge = badge or STATUS_BADGES.get(row.status, "?")
+        badge = STATUS_BADGES.get(row.status) or KIND_BADGES.get(row.kind, "?")
         when = age(row.last_activity_at or row.created_at or row.added_at, self.now())
         label = one_line(row.title, 200) if row.title else row.id
         suffix = f" ({row.status})" if row.status in ("gone", "forbidden", "retired") else ""
@@ -199,7 +200,9 @@ class ThreadList(ScrollView, can_focus=True):
             if label_cells + cell_len(extras) > room:
                 extras = set_cell_size(extras, room - label_cells)
         filler = " " * max(0, room - cell_len(label) - cell_len(extras) + 1)
-        badge_style = style + self.get_component_rich_style("thread-list--badge")
+        badge_style = style + self.get_component_rich_style(
+            "thread-list--badge" if row.status == "live" else "thread-list--meta"
+        )
         meta_style = style + self.get_component_rich_style("thread-list--meta")
         return [
             Segment(mark, style + meta),
