@@ -223,7 +223,10 @@ class FakeAPI:
         return fault_error(fault, method, path, request.headers.get("authorization", ""))
 
     def _json_response(self, status: int, body: Any, headers: dict[str, str]) -> WireResponse:
-        payload = json.dumps(body, ensure_ascii=False).encode()
+        try:
+            payload = json.dumps(body, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate: JSON can only carry it as \uXXXX
+            payload = json.dumps(body).encode()
         out = {
             "content-type": "application/json",
             "openai-version": "2020-10-01",
