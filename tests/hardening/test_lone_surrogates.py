@@ -4,6 +4,7 @@ store and show them (as U+FFFD) instead of crashing on the first write."""
 
 from __future__ import annotations
 
+import json
 
 import pytest
 
@@ -42,3 +43,60 @@ async def test_the_fake_serves_lone_surrogates_as_json_escapes(fake: FakeAPI) ->
         await backend.aclose()
     assert fake.requests[-1].status == 200
     assert len(page.items) == 1
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["piped", "terminal"])
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_show_stores_and_prints_them_as_replacement_characters(cli, fake, fmt, tty) -> None:
+    thread_id = thread_with_halves(fake)
+    cli("add", thread_id)
+    result = cli("show", thread_id, "--format", fmt, tty=tty)
+    assert result.code == 0, result.err
+    result.out.encode("utf-8")  # printable at all
+    if fmt == "json":
+        document = json.loads(result.out)
+        assert document["messages"][0]["content"][0]["text"]["value"] == SHOWN
+    else:
+        assert SHOWN in result.out
+
+
+def test_archive_export_and_search_keep_the_message(cli, fake, tmp_path) -> None:
+    thread_id = thread_with_halves(fake)
+    cli("add", thread_id)
+    assert cli("archive", thread_id).code == 0
+    for fmt in ("md", "json", "jsonl"):
+        result = cli("export", thread_id, "--format", fmt, "-o", str(tmp_path / "out"))
+        assert result.code == 0, result.err
+        assert SHOWN in (tmp_path / "out" / f"{thread_id}.{fmt}").read_text(encoding="utf-8")
+    found = cli("search", "middle")
+    assert found.code == 0 and thread_id in found.out
+
+
+def test_a_dump_file_with_lone_surrogates_is_archived(cli, fake, tmp_path) -> None:
+    page = {
+        "object": "list",
+        "data": [
+            {
+                "id": "msg_half1",
+                "object": "thread.message",
+                "created_at": 1_700_000_001,
+                "thread_id": "thread_HalvesAbCdEfGhIjKlMnOp12",
+                "role": "user",
+                "content": [{"type": "text", "text": {"value": HALVES, "annotations": []}}],
+            }
+        ],
+        "has_more": False,
+    }
+    dump = tmp_path / "page.json"
+    dump.write_text(json.dumps(page))  # ensure_ascii: "\ud800" as the API would send it
+    result = cli("import", str(dump))
+    assert result.code == 0, result.err
+    assert "thread_HalvesAbCdEfGhIjKlMnOp12" in cli("list").out
+    assert cli("export", "thread_HalvesAbCdEfGhIjKlMnOp12", "--offline", "-o", str(tmp_path / "x")).code == 0
+    assert SHOWN in (tmp_path / "x" / "thread_HalvesAbCdEfGhIjKlMnOp12.md").read_text(encoding="utf-8")
+
+
+def test_server_text_in_errors_loses_them_too() -> None:
+    from threadtui.api.sdk_errors import server_text
+
+    assert server_text(HALVES).split() == ["before", "middle", "after"]

@@ -9,6 +9,7 @@ sent. The small functions below turn SDK objects and pages into plain dicts and 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -141,10 +142,34 @@ class SdkBackend(Backend):
 
 # -- SDK objects -> plain dicts -> records -------------------------------------------------
 def as_dict(obj: Any) -> dict[str, Any]:
-    """An SDK object as the JSON the server sent (fields the SDK doesn't know included)."""
-    if isinstance(obj, dict):
-        return obj
-    return obj.to_dict(mode="json", warnings=False)
+    """An SDK object as the JSON the server sent (fields the SDK doesn't know included),
+    made well-formed (`well_formed`)."""
+    if not isinstance(obj, dict):
+        obj = obj.to_dict(mode="json", warnings=False)
+    return well_formed(obj)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def well_formed(value: Any) -> Any:
+    """`value` (parsed JSON) with lone surrogates replaced by U+FFFD.
+
+    JSON can carry half a UTF-16 pair ("\\ud800"), which Python keeps as a lone surrogate
+    that no UTF-8 file, terminal or SQLite column accepts; replacing it is what a
+    conforming Unicode decoder does. Returns `value` itself when there are none.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        items = [(well_formed(k), well_formed(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(items, value.items(), strict=True)):
+            return value
+        return dict(items)
+    if isinstance(value, list):
+        fixed = [well_formed(v) for v in value]
+        return value if all(a is b for a, b in zip(fixed, value, strict=True)) else fixed
+    return value
 
 
 def poll_after(headers: Mapping[str, str]) -> int | None:

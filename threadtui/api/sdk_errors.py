@@ -37,7 +37,7 @@ RETIRED_ROUTE_MESSAGE = (
 )
 
 _KEY_LIKE = re.compile(r"\b(?:sk|sess|rk)-[A-Za-z0-9_*\-]{6,}|\bBearer\s+\S+", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")  # and lone surrogates
 _QUOTED_ID = re.compile(r"'([a-z]+[_-][A-Za-z0-9_\-]+)'")
 _RUN_ID = re.compile(r"\b((?:run|resp)_[A-Za-z0-9_\-]+)")
 _THREAD_ID = re.compile(r"\b((?:thread|conv)_[A-Za-z0-9_\-]+)")

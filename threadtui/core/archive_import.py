@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from threadtui.api.sdk_backend import well_formed
 from threadtui.core.archive import ArchiveStore, message_from_raw, run_from_raw, thread_from_raw
 from threadtui.core.ids import WrongIdKind, require_trackable
 
@@ -89,6 +90,7 @@ def import_dump(
     """
     if isinstance(data, (str, bytes, bytearray)):
         data = _parse(data, source)
+    data = well_formed(data)  # "\ud800" in a file: storable and printable as U+FFFD
     if thread_id is not None:
         try:
             thread_id, _ = require_trackable(thread_id)
