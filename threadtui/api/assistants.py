@@ -30,9 +30,11 @@ A duplicate run is less harmful (the server refuses it with 400 "already has an 
 run"); when that active run carries our nonce it is the one we created, and we return it.
 For tool outputs, "landed" means the run no longer waits for those tool calls.
 
-GETs and the other writes (create thread, update metadata, delete, cancel) keep the SDK's
-retries: repeating them changes nothing, except that a retried "create thread" can leave an
-orphaned empty thread, which no reconciliation can find because there is no list endpoint.
+GETs and the other writes (update metadata, delete, cancel) keep the SDK's retries:
+repeating them changes nothing. "Create thread" is sent once (`_create_once`): a thread
+whose answer was lost cannot be looked for (there is no list endpoint), so it is not sent
+again after a timeout, dropped connection or 5xx, which would leave an orphaned copy of
+its seed messages; the error says the thread may exist. A 429 is resent after its wait.
 
 Every Assistants method of the SDK emits a DeprecationWarning ("The Assistants API is
 deprecated…", or "deprecated" for assistants). `_call` filters exactly those messages of
@@ -205,8 +207,12 @@ class AssistantsBackend(SdkBackend):
     ) -> ThreadInfo:
         seed = [{"role": role, "content": text} for role, text in messages]
         params = given(metadata=dict(metadata) if metadata is not None else None)
-        thread = await self._call(lambda: self._client.beta.threads.create(messages=seed, **params))
-        return thread_from_dict(as_dict(thread))
+
+        async def send() -> ThreadInfo:
+            thread = await self._once.beta.threads.create(messages=seed, **params)
+            return thread_from_dict(as_dict(thread))
+
+        return await self._create_once(send, "thread")
 
     @mutating
     async def delete_thread(self, thread_id: str) -> None:

@@ -86,8 +86,9 @@ While the first attempt's response is still running the server refuses the secon
 (`conversation_locked`); that refusal is then reported as RunActive saying the response
 probably started but its ID was lost (reload the conversation when it is done). If the
 first response finished before the resend arrives, the conversation gets a second answer.
-`create_thread`'s `conversations.create` keeps the SDK's retries (like the Assistants
-backend): a retried create can leave an orphaned conversation nobody can list.
+`create_thread`'s `conversations.create` is sent once, like the Assistants backend's
+create (`_create_once`): after a lost answer it is not repeated, since a second create
+would leave an orphaned conversation nobody can list; the error says it may exist.
 """
 
 from __future__ import annotations
@@ -311,9 +312,12 @@ class ConversationsBackend(SdkBackend):
         params = given(
             items=first or None, metadata=dict(metadata) if metadata is not None else None
         )
-        conversation = conversation_from_dict(
-            as_dict(await self._call(lambda: self._client.conversations.create(**params)))
-        )
+
+        async def send() -> ThreadInfo:
+            created = await self._once.conversations.create(**params)
+            return conversation_from_dict(as_dict(created))
+
+        conversation = await self._create_once(send, "conversation")
         if rest:
             try:
                 newest = await self._newest_item_id(conversation.id)

@@ -30,6 +30,10 @@ T = TypeVar("T")
 
 POLL_AFTER_HEADER = "openai-poll-after-ms"
 MAX_RESEND_WAIT = 60.0  # never wait longer than this before resending
+CREATE_UNSURE_MESSAGE = (
+    "The server's answer was lost while creating the {noun}, so it may exist anyway without "
+    "being tracked: try again (at worst an extra, untracked {noun} stays on the server)."
+)
 
 
 def mutating(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
@@ -134,6 +138,20 @@ class SdkBackend(Backend):
             if attempt > self.connection.max_retries or wait > MAX_RESEND_WAIT:
                 raise error
             await self._clock.sleep(wait)
+
+    async def _create_once(self, send: Callable[[], Awaitable[T]], noun: str) -> T:
+        """Create something that no list can find again (a thread, a conversation).
+
+        `send` must use `self._once`. A 429 is resent after its retry-after (nothing was
+        created); after a timeout, dropped connection or 5xx it is NOT sent again, since
+        the first attempt may have landed and a second would leave an orphaned copy
+        nobody can list: the error says so, and the user decides.
+        """
+
+        async def cannot_look() -> T | None:
+            raise NetworkDown(CREATE_UNSURE_MESSAGE.format(noun=noun))
+
+        return await self._exactly_once(send, cannot_look, object_id=noun)
 
     async def aclose(self) -> None:
         if self._client_instance is not None:
