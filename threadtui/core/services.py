@@ -275,7 +275,8 @@ class Services:
             noun = "a conversation" if wanted == "conversations" else "an Assistants thread"
             raise ConfigError(
                 f"{short(thread_id, 16)} is {noun}, but profile {profile.name!r} speaks the "
-                f"{profile.kind} API: use --profile with a {wanted} profile."
+                f"{profile.kind} API: track it under a profile of kind {wanted} (threadtui "
+                f"profile add NAME --kind {wanted})."
             )
         return self.backend(profile.name)
 

@@ -38,5 +38,5 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(key), Text(description), Text(binding_id))
         with VerticalScroll(id="dialog"):
             yield Static(Text("threadtui keys", style="bold"))
-            yield Static(table)
             yield Static(Text(TIPS, style="dim"), id="tips")
+            yield Static(table)

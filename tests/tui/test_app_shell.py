@@ -1,0 +1,132 @@
+"""What surrounds the screens: keys remapped from config.toml, the command palette, help,
+copying over SSH, starting without a key, the rate-limit countdown."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.command import CommandPalette
+
+from threadtui.clock import SteppedClock
+from threadtui.core.config import Config, Profile
+from threadtui.core.demo import start_demo
+from threadtui.core.paths import Locations
+from threadtui.core.services import Services
+from threadtui.fakeapi import RunPlan
+from threadtui.tui.app import ThreadtuiApp
+from threadtui.tui.dialogs.confirm import ConfirmDialog
+from threadtui.tui.dialogs.help import HelpScreen
+
+from .conftest import IDENTITY, wait_until
+from .screen import screen_text
+from .test_main_screen import main, open_thread, status, thread_id
+
+
+async def test_keys_are_remapped_from_config_by_binding_id(demo):
+    services = demo.services
+    services.config = replace(services.config, keys={"threadtui.delete": "x"})
+    app = ThreadtuiApp(services, demo=True, identity=IDENTITY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)  # d no longer deletes
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "deleted for good" in screen_text(app)
+
+
+async def test_the_command_palette_offers_every_screen_action(app, demo):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for action in (
+            "Delete",
+            "Import IDs",
+            "Check every thread",
+            "Runs",
+            "Export",
+            "Search archive",
+            "Continue as a conversation",
+            "Deletion log",
+        ):
+            assert action in titles
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"import")
+        await wait_until(pilot, lambda: "Import IDs" in screen_text(app))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ImportDialog")
+
+
+async def test_help_lists_keys_with_their_binding_ids(app, demo):
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        assert "threadtui.delete" in text and "threadtui.import" in text
+        assert "ctrl+n starts a new line" in text
+
+
+async def test_copy_puts_the_message_on_the_clipboard(app, demo):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_thread(pilot, app, thread_id(demo, "Refund policy question"))
+        main(app).pane.views[-1].focus()
+        await pilot.press("c")
+        assert app.clipboard == main(app).pane.views[-1].message.text
+        assert status(app).startswith("Copied msg_")
+
+
+async def test_without_a_key_the_app_opens_on_the_registry_and_says_how_to_set_up(tmp_path):
+    locations = Locations(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
+    config = Config(
+        {"default": Profile("default", "conversations")}, "default", implicit_default=True
+    )
+    services = Services(locations, config, env={})
+    services.registry.add("conv_0a1b2c3d", kind="conversation", profile="default", title="Kept locally")
+    app = ThreadtuiApp(services, identity=IDENTITY)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_until(pilot, lambda: main(app).sidebar.index.total == 1)
+            text = screen_text(app)
+            assert "Kept locally" in text
+            assert (
+                "No API key for profile 'default': set OPENAI_API_KEY" in text.replace("\n", " ")
+                or "OPENAI_API_KEY" in text
+            )
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: "OPENAI_API_KEY" in status(app))
+            assert isinstance(app.screen, type(main(app)))  # still running, nothing lost
+    finally:
+        services.close()
+
+
+async def test_a_rate_limited_poll_shows_a_countdown_and_the_run_still_ends(tmp_path):
+    clock = SteppedClock()  # the countdown waits on this clock: the test moves it
+    demo = start_demo(clock=clock, folder=tmp_path / "demo")
+    app = ThreadtuiApp(demo.services, demo=True, identity=IDENTITY)
+    target = thread_id(demo, "Refund policy question")
+    demo.fake.script_runs(thread_id=target, outcomes=[RunPlan(start_after=1, finish_after=20)])
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await open_thread(pilot, app, target)
+            # every attempt the SDK makes fails, so the poller itself must wait it out
+            demo.fake.inject("429", method="GET", path=r"/runs/run_", times=3, retry_after=0.01)
+            await pilot.press("w")
+            main(app).composer.insert("hello")
+            await pilot.press("enter")
+            for _ in range(100):
+                await wait_until(pilot, lambda: clock.sleeping)
+                if "rate limited · retry in" in status(app):
+                    break
+                clock.advance(0.5)
+            assert "rate limited · retry in" in status(app)
+            for _ in range(200):
+                if "completed" in status(app):
+                    break
+                await wait_until(pilot, lambda: clock.sleeping or "completed" in status(app))
+                clock.advance(1)
+            assert "completed" in status(app)
+    finally:
+        demo.cleanup()
