@@ -44,7 +44,7 @@ from threadtui.tui.screens import failure_sentence, tell_opener
 if TYPE_CHECKING:
     from threadtui.core.services import Services
 
-HINTS = "tab next field · ctrl+n add pair · ctrl+r remove pair · esc cancel"
+HINTS = "ctrl+n add pair · ctrl+r remove pair · esc cancel"
 READ_ONLY_HINTS = "tab next field · esc cancel"
 
 
@@ -81,8 +81,10 @@ class PairRow(Horizontal):
         yield Button("✕", classes="remove", compact=True, tooltip="Remove this pair")
 
     def pair(self) -> tuple[str, str]:
-        key, value = (box.value for box in self.query(Input))
-        return kept(key, self.original[0]), kept(value, self.original[1])
+        boxes = list(self.query(Input))
+        if len(boxes) < 2:  # not composed yet
+            return self.original
+        return kept(boxes[0].value, self.original[0]), kept(boxes[1].value, self.original[1])
 
 
 class MetadataDialog(ModalScreen[MetadataChange | None]):
@@ -131,9 +133,7 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
                         with Horizontal(classes="field"):
                             yield Label(label)
                             yield Input(shown(value), id=field, compact=True)
-                yield Label(
-                    f"Remote, on {one_line(self.host, 40)}", classes="section", id="remote-label"
-                )
+                yield Label(f"Remote, on {one_line(self.host, 40)}", classes="section")
                 yield Static(Text("Loading the remote metadata…", style="cyan"), id="remote-state")
                 yield Vertical(id="pairs")
                 yield Button("+ Add pair (ctrl+n)", id="add", compact=True, disabled=True)
@@ -248,9 +248,10 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
         box.update(Text("\n".join(problems), style="bold red"))
         box.display = bool(problems)
         self.query_one("#save", Button).disabled = bool(problems)
-        if wanted is not None:
-            label = f"Remote, on {one_line(self.host, 40)} · {len(wanted)} of {MAX_PAIRS} pairs"
-            self.query_one("#remote-label", Label).update(label)
+        if wanted is not None:  # beside Save: always in view, however many rows there are
+            hints = Text(f"{len(wanted)} of {MAX_PAIRS} pairs", style="bold" if problems else "")
+            hints.append(f" · {HINTS}", style="dim")
+            self.query_one("#md-hints", Static).update(hints)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
