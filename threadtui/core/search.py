@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = 50
 SNIPPET_TOKENS = 16  # words of context in a snippet
+# FTS5's snippet() takes time quadratic in the matches within one message (100,000 lines
+# holding the word: 100 s). Longer messages get a snippet cut here instead, around the
+# first place a searched word appears; every snippet is at most SNIPPET_CHARS long.
+SNIPPET_SCAN = 8_000  # characters of message text FTS5 makes snippets of
+SNIPPET_CHARS = 240
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use markers around matches, removed again
 _TERMS = re.compile(r'"([^"]*)"?|(\S+)')
 
@@ -66,7 +71,10 @@ def fts_query(text: str) -> str:
 
 _SEARCH = f"""
 SELECT m.thread_id, m.id,
-       snippet(archive_search, 0, '{_OPEN}', '{_CLOSE}', '…', {SNIPPET_TOKENS}),
+       CASE WHEN length(m.text) <= {SNIPPET_SCAN}
+            THEN snippet(archive_search, 0, '{_OPEN}', '{_CLOSE}', '…', {SNIPPET_TOKENS})
+            ELSE m.text END,
+       length(m.text) > {SNIPPET_SCAN},
        m.created_at, m.role, bm25(archive_search) AS rank,
        coalesce(nullif(t.title, ''), json_extract(a.thread_raw, '$.metadata.title'), '')
 FROM archive_search
@@ -93,7 +101,9 @@ def search(registry: Registry, query: str, limit: int = DEFAULT_LIMIT) -> list[H
     """
     rows = _run(registry, _SEARCH, (fts_query(query), max(1, limit)))
     hits = []
-    for thread_id, message_id, snippet, created_at, role, rank, title in rows:
+    for thread_id, message_id, snippet, long, created_at, role, rank, title in rows:
+        if long:
+            snippet = _long_snippet(snippet or "", query)
         text, spans = _highlighted(snippet or "")
         hits.append(
             Hit(thread_id, message_id, text, created_at, role, rank, str(title or ""), spans)
@@ -119,21 +129,57 @@ def _run(registry: Registry, sql: str, params: tuple[object, ...]) -> list[tuple
             ) from None
 
 
+def _long_snippet(text: str, query: str) -> str:
+    """A snippet of a long message cut around the first searched word, matches marked
+    as snippet() marks them (ignoring case; FTS5 also folds accents, so a word may
+    match there but not be marked here)."""
+    words = []
+    for match in _TERMS.finditer(query):
+        quoted, word = match.groups()
+        term = (quoted if quoted is not None else word).rstrip("*").casefold()
+        if re.search(r"\w", term):
+            words.append(term)
+    folded = text.casefold()
+    if len(folded) != len(text):  # "ß" -> "ss": positions must stay those of `text`
+        folded = text.lower()
+    found = [(at, w) for w in words if (at := folded.find(w)) >= 0]
+    first = min(found)[0] if found else 0
+    start = max(0, first - SNIPPET_CHARS // 3)
+    end = min(len(text), start + SNIPPET_CHARS)
+    window, low = text[start:end], folded[start:end]
+    marks = sorted({(m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), low)})
+    out, at = [], 0
+    for begin, stop in marks:
+        if begin >= at:
+            out += [window[at:begin], _OPEN, window[begin:stop], _CLOSE]
+            at = stop
+    out.append(window[at:])
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
 def _highlighted(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The snippet cleaned and on one line, and where its matches are."""
+    """The snippet cleaned and on one line (at most SNIPPET_CHARS, with "…" where it is
+    cut), and where its matches are."""
     flat = " ".join(clean(snippet).split())
     text: list[str] = []
     spans: list[tuple[int, int]] = []
     start = 0
     length = 0
+    opened = False
     for char in flat:
+        if length >= SNIPPET_CHARS:
+            text.append("…")
+            break
         if char == _OPEN:
-            start = length
+            start, opened = length, True
         elif char == _CLOSE:
             spans.append((start, length))
+            opened = False
         else:
             text.append(char)
             length += 1
+    if opened and length > start:  # cut inside a match: mark what is shown of it
+        spans.append((start, length))
     return "".join(text), tuple(spans)
 
 
