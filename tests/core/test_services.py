@@ -101,7 +101,7 @@ async def test_setup_problems_are_sentences(
     services = services_on(fake, tmp_path, fake_clock)
     with pytest.raises(WrongIdKind, match="run ID"):
         services.track("run_abc")
-    with pytest.raises(ConfigError, match=r"conversation.*--profile"):
+    with pytest.raises(ConfigError, match=r"conversation.*--kind conversations"):
         services.backend_for("conv_abc")  # the default profile here speaks Assistants
     services.env = {}
     assert not services.has_key()
