@@ -195,7 +195,8 @@ def test_dotted_binding_ids_are_read_as_written(tmp_path: Path) -> None:
 
 def test_the_readme_example_config_is_valid(tmp_path: Path) -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
-    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    example = next(b for b in blocks if "[profiles." in b)
     path = tmp_path / "config.toml"
     path.write_text(example)
     config = load_config(path, {})
