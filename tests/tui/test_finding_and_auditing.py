@@ -144,3 +144,20 @@ async def test_read_only_session_shows_the_badge_hides_the_composer_and_sends_no
             assert isinstance(app.screen, MainScreen)
     finally:
         demo.cleanup()
+
+
+async def test_threads_of_a_retired_server_show_retired_not_gone_and_it_is_said_at_start(demo):
+    from threadtui.core import servers
+
+    target = thread_id(demo, "Refund policy question")
+    demo.fake.retired = True
+    await servers.probe(demo.services, "demo")
+    app = ThreadtuiApp(demo.services, demo=True, identity=IDENTITY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
+        await pilot.pause()
+        assert "no longer offers the Assistants API" in status(app)
+        row = main(app).sidebar.index.row(main(app).sidebar.index.position_of(target))
+        assert row.status == "retired"
+        assert "(retired)" in screen_text(app) and "(gone)" not in screen_text(app)
+        assert demo.services.registry.get(target).status != "gone"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import AuthFailed, ReadOnly
@@ -148,17 +149,32 @@ class Services:
         return tracked.message_count if tracked else None
 
     def thread_index(self) -> ThreadIndex:
-        """Every tracked thread, for the sidebar."""
+        """Every tracked thread, for the sidebar. Threads on a server that retired the API
+        show as "retired" (not gone: they may live on elsewhere, and are archived)."""
+        from threadtui.core.servers import retired_profiles
+
+        retired = retired_profiles(self.registry)
         # SUMMARY_COLUMNS are IndexRow's fields, in order; tags come joined by \x1f.
         rows = [
             IndexRow(thread_id, kind, profile, title, _split_tags(tags), *status_and_times)
             for thread_id, kind, profile, title, tags, *status_and_times in self.registry.summaries()
         ]
+        if retired:
+            rows = [
+                _as_retired(r) if r.profile in retired and r.status != "gone" else r for r in rows
+            ]
         return ThreadIndex(rows)
 
     def index_row(self, thread_id: str) -> IndexRow | None:
+        from threadtui.core.servers import retired_profiles
+
         tracked = self.registry.get(thread_id)
-        return index_row(tracked) if tracked else None
+        if tracked is None:
+            return None
+        row = index_row(tracked)
+        if row.status != "gone" and row.profile in retired_profiles(self.registry):
+            return _as_retired(row)
+        return row
 
     def mark_gone(self, thread_id: str, reason: str) -> None:
         self.registry.set_status(thread_id, "gone", reason)
@@ -352,6 +368,10 @@ class Services:
 
 def _split_tags(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split("\x1f"))) if joined else ()
+
+
+def _as_retired(row: IndexRow) -> IndexRow:
+    return replace(row, status="retired")
 
 
 def index_row(tracked: TrackedThread) -> IndexRow:

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from threadtui.api.errors import ApiError
+from threadtui.core import servers
 from threadtui.core.chat import ArchivedSession, ThreadSession
 from threadtui.core.config import ConfigError
 from threadtui.core.ids import WrongIdKind, short
@@ -190,6 +191,10 @@ class MainScreen(Screen[None]):
         self.sidebar.set_index(index)
         if first:
             self.call_after_refresh(self._warm_up)
+            state = servers.get(self.services.registry, self.services.profile().name)
+            if state is not None and state.retired:  # said once, plainly, at start
+                self.status.say(state.message(), "warning")
+                return
             if index.total == 0:
                 self.status.say(
                     "No threads tracked yet: a adds one by ID, i imports IDs from logs, n starts a new thread."
