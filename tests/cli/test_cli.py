@@ -325,3 +325,31 @@ def test_demo_lists_seeded_threads_and_touches_no_real_files(cli: Cli) -> None:
         ("conversation", "demo-conversations"),
     }
     assert not cli.data_dir.exists() and not cli.config_dir.exists()
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    env = {
+        "THREADTUI_DATA_DIR": str(tmp_path / "d"),
+        "THREADTUI_CONFIG_DIR": str(tmp_path / "c"),
+        "PATH": "/usr/bin:/bin",
+    }
+    ids = " ".join(f"thread_Pipe{n:06d}" for n in range(3000))
+    subprocess.run(
+        [sys.executable, "-m", "threadtui", "add", *ids.split()],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        f"{sys.executable} -m threadtui list | head -n 2",
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.count("\n") == 2
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

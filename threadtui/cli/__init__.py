@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -62,6 +63,10 @@ def main(
         return fail(problem.user_message)
     except KeyboardInterrupt:
         return fail("Interrupted.", status=130)
+    except BrokenPipeError:  # `threadtui list | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so Python's exit flush stays quiet
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
