@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError, ApiRetired, NotFound, ReadOnly
+from threadtui.core import links
 from threadtui.core.ids import require_trackable, short
+from threadtui.core.links import CONTINUED_AS, CONTINUED_FROM
 from threadtui.core.registry import TrackedThread
 from threadtui.core.services import READ_ONLY_MESSAGE
 
@@ -25,8 +27,6 @@ if TYPE_CHECKING:
     from threadtui.core.registry import Registry
     from threadtui.core.services import Services
 
-CONTINUED_AS = "continued_as"
-CONTINUED_FROM = "continued_from"
 DEFAULT_LAST = 20
 SEED_ROLES = ("user", "assistant")  # what threads.create accepts as initial messages
 
@@ -136,31 +136,16 @@ def seed_messages(messages: Sequence[Message]) -> list[tuple[str, str]]:
 
 # -- links ---------------------------------------------------------------------------------
 def link(registry: Registry, old_id: str, new_id: str, *, at: float) -> None:
-    """Record that `new_id` continues `old_id`, both ways, in one transaction."""
-    with registry.writing() as db:
-        db.executemany(
-            "INSERT OR IGNORE INTO thread_links (from_id, to_id, relation, created_at) "
-            "VALUES (?, ?, ?, ?)",
-            [(old_id, new_id, CONTINUED_AS, at), (new_id, old_id, CONTINUED_FROM, at)],
-        )
+    """Record that `new_id` continues `old_id`, both ways."""
+    links.link(registry, old_id, new_id, CONTINUED_AS, CONTINUED_FROM, at=at)
 
 
 def continued_as(registry: Registry, old_id: str) -> list[str]:
     """The threads that continue `old_id`, oldest link first."""
-    return _linked(registry, old_id, CONTINUED_AS)
+    return links.linked(registry, old_id, CONTINUED_AS)
 
 
 def continued_from(registry: Registry, new_id: str) -> str | None:
     """The thread `new_id` continues, if it is a continuation."""
-    found = _linked(registry, new_id, CONTINUED_FROM)
+    found = links.linked(registry, new_id, CONTINUED_FROM)
     return found[0] if found else None
-
-
-def _linked(registry: Registry, thread_id: str, relation: str) -> list[str]:
-    with registry.reading() as db:
-        rows = db.execute(
-            "SELECT to_id FROM thread_links WHERE from_id = ? AND relation = ? "
-            "ORDER BY created_at, to_id",
-            (thread_id, relation),
-        ).fetchall()
-    return [row[0] for row in rows]

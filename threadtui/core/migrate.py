@@ -67,8 +67,10 @@ from threadtui.api.errors import (
     ReadOnly,
     ServerError,
 )
+from threadtui.core import links
 from threadtui.core.config import ConfigError
 from threadtui.core.ids import IdKind, require_trackable, short
+from threadtui.core.links import MIGRATED_FROM, MIGRATED_TO
 from threadtui.core.registry import TrackedThread
 from threadtui.core.services import READ_ONLY_MESSAGE
 
@@ -79,8 +81,6 @@ if TYPE_CHECKING:
     from threadtui.core.registry import Registry
     from threadtui.core.services import Services
 
-MIGRATED_TO = "migrated_to"
-MIGRATED_FROM = "migrated_from"
 ITEM_ROLES = ("user", "assistant", "system", "developer")  # what a message item accepts
 ITEMS_PER_REQUEST = 20  # the Conversations API's limit (api.conversations.MAX_ITEMS_PER_REQUEST)
 _PART_LABELS = {"image_file": "image file", "image_url": "image", "file": "file"}
@@ -312,36 +312,18 @@ async def delete_migrated_source(
 
 def migrated_to(registry: Registry, thread_id: str) -> list[str]:
     """The conversations a thread was migrated to, oldest first."""
-    return _linked(registry, thread_id, MIGRATED_TO)
+    return links.linked(registry, thread_id, MIGRATED_TO)
 
 
 def migrated_from(registry: Registry, conversation_id: str) -> str | None:
     """The thread a conversation was migrated from, if it was."""
-    found = _linked(registry, conversation_id, MIGRATED_FROM)
+    found = links.linked(registry, conversation_id, MIGRATED_FROM)
     return found[0] if found else None
 
 
 def link(registry: Registry, thread_id: str, conversation_id: str, *, at: float) -> None:
     """Record the migration both ways, in one transaction."""
-    with registry.writing() as db:
-        db.executemany(
-            "INSERT OR IGNORE INTO thread_links (from_id, to_id, relation, created_at) "
-            "VALUES (?, ?, ?, ?)",
-            [
-                (thread_id, conversation_id, MIGRATED_TO, at),
-                (conversation_id, thread_id, MIGRATED_FROM, at),
-            ],
-        )
-
-
-def _linked(registry: Registry, thread_id: str, relation: str) -> list[str]:
-    with registry.reading() as db:
-        rows = db.execute(
-            "SELECT to_id FROM thread_links WHERE from_id = ? AND relation = ? "
-            "ORDER BY created_at, to_id",
-            (thread_id, relation),
-        ).fetchall()
-    return [row[0] for row in rows]
+    links.link(registry, thread_id, conversation_id, MIGRATED_TO, MIGRATED_FROM, at=at)
 
 
 # -- messages -> items -------------------------------------------------------------------
