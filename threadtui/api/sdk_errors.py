@@ -37,7 +37,12 @@ RETIRED_ROUTE_MESSAGE = (
 )
 
 _KEY_LIKE = re.compile(r"\b(?:sk|sess|rk)-[A-Za-z0-9_*\-]{6,}|\bBearer\s+\S+", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")  # and lone surrogates
+# Controls, and what hides or reorders text on a terminal: bidi marks, embeddings,
+# overrides and isolates, zero-width characters, lone surrogates.
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    r"\ufeff\ud800-\udfff]+"
+)
 _QUOTED_ID = re.compile(r"'([a-z]+[_-][A-Za-z0-9_\-]+)'")
 _RUN_ID = re.compile(r"\b((?:run|resp)_[A-Za-z0-9_\-]+)")
 _THREAD_ID = re.compile(r"\b((?:thread|conv)_[A-Za-z0-9_\-]+)")
