@@ -92,11 +92,35 @@ def test_a_dump_file_with_lone_surrogates_is_archived(cli, fake, tmp_path) -> No
     result = cli("import", str(dump))
     assert result.code == 0, result.err
     assert "thread_HalvesAbCdEfGhIjKlMnOp12" in cli("list").out
-    assert cli("export", "thread_HalvesAbCdEfGhIjKlMnOp12", "--offline", "-o", str(tmp_path / "x")).code == 0
-    assert SHOWN in (tmp_path / "x" / "thread_HalvesAbCdEfGhIjKlMnOp12.md").read_text(encoding="utf-8")
+    assert (
+        cli(
+            "export", "thread_HalvesAbCdEfGhIjKlMnOp12", "--offline", "-o", str(tmp_path / "x")
+        ).code
+        == 0
+    )
+    assert SHOWN in (tmp_path / "x" / "thread_HalvesAbCdEfGhIjKlMnOp12.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_server_text_in_errors_loses_them_too() -> None:
     from threadtui.api.sdk_errors import server_text
 
     assert server_text(HALVES).split() == ["before", "middle", "after"]
+
+
+# Bytes that are not UTF-8 on a command line reach Python as lone surrogates
+# (surrogateescape): `threadtui add ID --title $'bad\xffbyte'`.
+NOT_UTF8 = "bad\udcffbyte"
+
+
+def test_a_command_line_that_is_not_utf8_is_stored_not_a_crash(cli) -> None:
+    thread_id = "thread_NotUtf8AbCdEfGhIjKlMnOp"
+    added = cli("add", thread_id, "--title", NOT_UTF8, "--tag", NOT_UTF8)
+    assert added.code == 0, added.err
+    assert cli("meta", thread_id, "--note", NOT_UTF8).code == 0
+    rows = json.loads(cli("list", "--json", "--tag", NOT_UTF8).out)
+    assert [r["title"] for r in rows] == ["bad\ufffdbyte"]
+    assert rows[0]["note"] == "bad\ufffdbyte" and rows[0]["tags"] == ["bad\ufffdbyte"]
+    assert cli("list", "--search", NOT_UTF8).code == 0
+    assert cli("search", NOT_UTF8).code == 1  # nothing archived: one sentence, no crash

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -705,12 +706,13 @@ def _where(
     params: list[Any] = []
     if tag is not None:
         clauses.append("id IN (SELECT thread_id FROM tags WHERE tag = ?)")
-        params.append(tag)
+        params.append(storable(tag))
     for column, value in (("status", status), ("profile", profile), ("kind", kind)):
         if value is not None:
             clauses.append(f"{column} = ?")
-            params.append(value)
+            params.append(storable(value))
     if text:
+        text = storable(text)
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append(
             "(title LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
@@ -735,16 +737,25 @@ def _stored(name: str, value: Any) -> Any:
     Microseconds are what TOML datetimes keep, so an export round-trips exactly.
     """
     if name == "metadata":
-        return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+        return storable(json.dumps(value or {}, ensure_ascii=False, sort_keys=True))
     if name in _TEXTS:
-        return value or ""
+        return storable(value or "")
     if name in _TIMES and value is not None:
         return round(float(value), 6)
-    return value
+    return storable(value) if isinstance(value, str) else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` as SQLite can take it: lone surrogates (how Python reads bytes that are not
+    UTF-8 in a command line, like `--title $'\\xff'`) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
-    return sorted({t.strip() for t in tags if t and t.strip()})
+    return sorted({storable(t.strip()) for t in tags if t and t.strip()})
 
 
 def _check(entry: TrackedThread) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from threadtui.core.registry import storable
 from threadtui.core.sanitize import clean, one_line
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class Hit:
 
 def fts_query(text: str) -> str:
     """The user's words as a safe FTS5 query; SearchError when there is nothing to find."""
+    text = storable(text)
     terms = []
     for match in _TERMS.finditer(text):
         quoted, word = match.groups()
