@@ -14,3 +14,15 @@ async def cell(row: matrix.Row, column: matrix.Column) -> matrix.CellResult:
         with matrix.sdk_backoff():
             CELLS[key] = await matrix.run_cell(row, column)
     return CELLS[key]
+
+
+HOSTILE: dict[str, object] = {}
+
+
+def hostile(channel: str):
+    """The tally of one hostile-content check, run once per session."""
+    from tests.hardening.hostile_checks import CHECKS
+
+    if channel not in HOSTILE:
+        HOSTILE[channel] = CHECKS[channel]()
+    return HOSTILE[channel]

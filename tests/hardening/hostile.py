@@ -26,7 +26,8 @@ class Hostile:
     """One hostile message body.
 
     `literal`: text that must appear exactly as written wherever the message is shown
-    (markup shown as markup, not obeyed). `big`: the input is large on purpose; outputs
+    (markup shown as markup, not obeyed). `shown`: the visible stand-in threadtui prints
+    for what was neutralised (for example "␛[31m" for an escape sequence). `big`: the input is large on purpose; outputs
     meant to be one line must stay bounded, whole-transcript outputs must keep it all.
     """
 
@@ -34,6 +35,7 @@ class Hostile:
     text: str
     literal: str = ""
     big: bool = False
+    shown: str = ""  # the visible stand-in threadtui shows (core.sanitize.clean)
 
 
 _C0 = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n")
@@ -48,22 +50,37 @@ CORPUS: tuple[Hostile, ...] = (
         "[link=https://evil.example/x]",
     ),
     Hostile("textual_variable", "[$accent on $error]styled?[/] [b]x[/b]", "[$accent on $error]"),
-    Hostile("ansi_csi", "\x1b[31mred\x1b[0m \x1b[2J\x1b[H\x1b[?1049h cleared", "red"),
+    Hostile(
+        "ansi_csi", "\x1b[31mred\x1b[0m \x1b[2J\x1b[H\x1b[?1049h cleared", "red", shown="␛[31m"
+    ),
     Hostile(
         "osc8_link",
         "\x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\",
         "click here",
+        shown="␛]8;;https://evil.example/",
     ),
-    Hostile("osc52_clipboard", "copy this\x1b]52;c;cm0gLXJmIH4vCg==\x07 done", "copy this"),
-    Hostile("window_title", "\x1b]0;owned\x07\x1b]2;owned too\x1b\\title", "title"),
+    Hostile(
+        "osc52_clipboard",
+        "copy this\x1b]52;c;cm0gLXJmIH4vCg==\x07 done",
+        "copy this",
+        shown="␛]52;c;",
+    ),
+    Hostile(
+        "window_title", "\x1b]0;owned\x07\x1b]2;owned too\x1b\\title", "title", shown="␛]0;owned"
+    ),
     Hostile("dcs_apc", "\x1bP1$qm\x1b\\ \x1b_apc\x1b\\ \x1b^pm\x1b\\ \x1bXsos\x1b\\ end", "end"),
-    Hostile("c0_controls", f"a{_C0}\x7fb", "a"),
-    Hostile("c1_controls", f"a{_C1}b \x9b31mred \x9d0;title\x9c", "a"),
-    Hostile("carriage_return", "rm -rf ~\rsafe text\x08\x08\x08\x08", "safe text"),
-    Hostile("bidi", "abc\u202eevil\u202c \u2066iso\u2069 \u200fend", "evil"),
-    Hostile("zero_width", "pay\u200bpal \u200c\u200d\ufeff\u2060 x", "pal"),
+    Hostile("c0_controls", f"a{_C0}\x7fb", "a", shown="␀␁␂"),
+    Hostile("c1_controls", f"a{_C1}b \x9b31mred \x9d0;title\x9c", "a", shown="⟨9B⟩31mred"),
+    Hostile("carriage_return", "rm -rf ~\rsafe text\x08\x08\x08\x08", "safe text", shown="~␍safe"),
+    Hostile("bidi", "abc\u202eevil\u202c \u2066iso\u2069 \u200fend", "evil", shown="⟨U+202E⟩evil"),
+    Hostile("zero_width", "pay\u200bpal \u200c\u200d\ufeff\u2060 x", "pal", shown="pay⟨U+200B⟩pal"),
     Hostile("markdown_tricks", "[click](javascript:alert(1)) ```\nunclosed fence", "[click]"),
-    Hostile("lone_surrogates", "before \ud800 middle \udfff after \udc00\ud83d", "middle"),
+    Hostile(
+        "lone_surrogates",
+        "before \ud800 middle \udfff after \udc00\ud83d",
+        "middle",
+        shown="\ufffd",
+    ),
     Hostile("big_line", "A" * BIG_LINE_CHARS + "\x1b]52;c;ZW5k\x07tail", big=True),
     Hostile(
         "many_lines",

@@ -46,7 +46,7 @@ def sentence_problems(text: str) -> list[str]:
         problems.append("empty")
     if "\n" in text.strip():
         problems.append("more than one line")
-    if not text.rstrip().endswith((".", "!", "?")):
+    if not text.rstrip().endswith((".", "!", "?", "…")):  # "…": cut server text
         problems.append("does not end a sentence")
     if len(text) > 600:
         problems.append(f"{len(text)} characters long")
