@@ -26,3 +26,13 @@ def hostile(channel: str):
     if channel not in HOSTILE:
         HOSTILE[channel] = CHECKS[channel]()
     return HOSTILE[channel]
+
+
+STORAGE: dict[str, dict] = {}
+
+
+def storage_case(name: str, run) -> dict:
+    """A storage or config fault: `run()` returns rows before and after; run once."""
+    if name not in STORAGE:
+        STORAGE[name] = run()
+    return STORAGE[name]

@@ -56,8 +56,26 @@ def default_kind(base_url: str | None) -> ProfileKind:
 def host_of(base_url: str | None) -> str:
     if not base_url:
         return OPENAI_HOST
-    split = urlsplit(base_url)
-    return split.hostname or base_url
+    try:
+        return urlsplit(base_url).hostname or base_url
+    except ValueError:  # "http://[bad": base_url_problem() says so where it matters
+        return base_url
+
+
+def base_url_problem(base_url: str | None) -> str | None:
+    """Why `base_url` cannot be connected to ("is not a URL", …), or None when it can."""
+    if base_url is None:
+        return None
+    try:
+        split = urlsplit(base_url)
+        split.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "is not a URL"
+    if split.scheme not in ("http", "https"):
+        return "must start with https:// (or http://)"
+    if not split.hostname:
+        return "names no host"
+    return None
 
 
 @dataclass(frozen=True)
@@ -292,6 +310,8 @@ def add_profile(
         )
     if profile.kind not in PROFILE_KINDS:
         raise ConfigError(f'kind must be "assistants" or "conversations", not {profile.kind!r}.')
+    if problem := base_url_problem(profile.base_url):
+        raise ConfigError(f"--base-url {profile.base_url!r} {problem}: nothing was written.")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

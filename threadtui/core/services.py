@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import AuthFailed, ReadOnly
-from threadtui.core.config import Config, ConfigError, Profile, load_config
+from threadtui.core.config import Config, ConfigError, Profile, base_url_problem, load_config
 from threadtui.core.ids import require_trackable, short
 from threadtui.core.paths import Locations
 from threadtui.core.registry import Registry, TrackedThread
@@ -259,6 +259,13 @@ class Services:
         profile = self.profile(profile_name)
         backend = self._backends.get(profile.name)
         if backend is None:
+            if problem := base_url_problem(profile.base_url):
+                implicit = self.config.implicit_default and profile.name == "default"
+                where = "OPENAI_BASE_URL" if implicit else self.config.path
+                raise ConfigError(
+                    f"Profile {profile.name!r} has base_url {profile.base_url!r}, which "
+                    f"{problem}: fix it in {where}."
+                )
             key = profile.api_key(self.env)
             if key is None:
                 raise AuthFailed(self.setup_hint(profile.name))
