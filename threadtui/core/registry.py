@@ -326,6 +326,13 @@ def _storage_error(path: Path, exc: BaseException, timeout: float = BUSY_TIMEOUT
         )
     elif code == sqlite3.SQLITE_FULL or "disk is full" in text:
         message = f"{path} cannot grow because the disk is full: free some space and try again."
+    elif code == sqlite3.SQLITE_IOERR:
+        # A write the system refused: most often no space left or a file size limit.
+        message = (
+            f"{path} could not be written (SQLite says: {text}): the disk may be full or "
+            "failing, or a file size limit was reached; free some space and try again "
+            "(the change under way was not saved)."
+        )
     elif code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
         message = (
             f"{path} is read-only here (file or folder permissions): reading works, but to "
