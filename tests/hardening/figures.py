@@ -36,3 +36,15 @@ def storage_case(name: str, run) -> dict:
     if name not in STORAGE:
         STORAGE[name] = run()
     return STORAGE[name]
+
+
+SECRETS: list = []
+
+
+def secrets():
+    """The scan of the scripted session (tests.hardening.secrets_session), run once."""
+    from tests.hardening.secrets_session import run_session
+
+    if not SECRETS:
+        SECRETS.append(run_session())
+    return SECRETS[0]

@@ -24,6 +24,7 @@ from threadtui.cli.parser import Commands
 from threadtui.core.config import ConfigError
 from threadtui.core.demo import DEMO_SEED
 from threadtui.core.ids import WrongIdKind
+from threadtui.core.paths import privacy_warning
 from threadtui.core.registry import StorageError
 from threadtui.core.services import Services
 
@@ -54,6 +55,8 @@ def main(
         try:
             if args.command is None:
                 return run_tui(services, demo=args.demo)
+            if not args.demo and (warning := privacy_warning(services.locations)):
+                print(warning, file=sys.stderr)
             return args.handler(args, services)
         finally:
             services.close()

@@ -75,6 +75,42 @@ def readable_by_others(path: Path) -> bool:
         return False
 
 
+def privacy_warning(locations: Locations) -> str | None:
+    """One sentence when other users of this machine can read threadtui's data and
+    threadtui cannot change that; None otherwise.
+
+    Looks at the data folder, the registry files in it and the log folder. Folders that
+    are ours are made private on the spot (as `ensure_private_dir` does), and the registry
+    makes its own files private when it opens them, so only what is not ours (a shared
+    or another user's folder) is left to warn about. The CLI prints the sentence on
+    stderr before a command; the TUI can show it as a notification at start.
+    """
+    registry = locations.registry_file
+    paths = [
+        locations.data_dir,
+        registry,
+        *(Path(f"{registry}{suffix}") for suffix in ("-wal", "-shm")),
+        locations.log_dir,
+    ]
+    for path in paths:
+        if not readable_by_others(path):
+            continue
+        try:
+            ours = path.stat().st_uid == os.geteuid()
+            if ours and path.is_dir():
+                path.chmod(PRIVATE_DIR_MODE)
+        except OSError:
+            ours = False  # it cannot be changed: as good as someone else's
+        if not ours or (path.is_dir() and readable_by_others(path)):
+            return (
+                f"Warning: other users of this machine can read {path}, and threadtui "
+                "cannot make it private (it belongs to another user, or its disk is "
+                f"read-only): ask its owner to run `chmod go-rwx {path}`, or use another "
+                "--data-dir."
+            )
+    return None
+
+
 def write_private_file(path: Path, data: bytes) -> None:
     """Write `data` to `path` atomically (temp file + rename), mode 0600."""
     ensure_private_dir(path.parent)
