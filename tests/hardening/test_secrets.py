@@ -32,8 +32,8 @@ def test_the_scan_finds_a_key_and_a_loose_mode_when_there_is_one(tmp_path: Path)
     os.chmod(tmp_path, 0o700)
     scan = Scan()
     scan.scan_tree(tmp_path)
-    scan.scan_text("output", f"Bearer {KEY}")
-    assert len(scan.found) == 2 and scan.loose_modes == [f"{tmp_path / 'notes.txt'} is 0o644"]
+    scan.scan_text("output", f"Bearer {KEY}")  # the key and both of its marks
+    assert len(scan.found) == 4 and scan.loose_modes == [f"{tmp_path / 'notes.txt'} is 0o644"]
 
 
 def test_error_text_redacts_the_connections_own_key_even_without_a_prefix() -> None:
