@@ -23,6 +23,7 @@ from threadtui.core import servers
 from threadtui.core.chat import ArchivedSession, ThreadSession
 from threadtui.core.config import ConfigError
 from threadtui.core.ids import WrongIdKind, short
+from threadtui.core.paths import privacy_warning
 from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
 from threadtui.core.search import find_in_messages
@@ -191,14 +192,20 @@ class MainScreen(Screen[None]):
         self.sidebar.set_index(index)
         if first:
             self.call_after_refresh(self._warm_up)
-            state = servers.get(self.services.registry, self.services.profile().name)
-            if state is not None and state.retired:  # said once, plainly, at start
-                self.status.say(state.message(), "warning")
+            if warning := self._start_warning():
+                self.status.say(warning, "warning")
                 return
             if index.total == 0:
                 self.status.say(
                     "No threads tracked yet: a adds one by ID, i imports IDs from logs, n starts a new thread."
                 )
+
+    def _start_warning(self) -> str | None:
+        """Said once, plainly, at start: a retired server, or data others can read."""
+        state = servers.get(self.services.registry, self.services.profile().name)
+        if state is not None and state.retired:
+            return state.message()
+        return None if self.demo else privacy_warning(self.services.locations)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
