@@ -15,8 +15,9 @@ import re
 # two-character escapes. Shown as one marker each so a hostile sequence stays readable.
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, terminated by BEL or ST (or unterminated)
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    # OSC, terminated by BEL or ST; an unterminated one is marked to the end of its line
+    r"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b\n]*(?:\x1b\\)?"  # DCS, SOS, PM, APC (likewise)
     r"|\x1b[@-Z\\-_]"  # two-character escapes
 )
 
