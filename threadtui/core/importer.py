@@ -285,7 +285,12 @@ class Importer:
         decoded = Decoded(stream, progress=lambda done: self._report(report, done, size))
         self._scan(iter(decoded), report, label, size)
         report.replaced = decoded.replaced
-        if decoded.compressed:
+        if decoded.damaged:
+            report.note = (
+                "read as gzip, but it ends early or is damaged: the IDs before that point "
+                "were imported."
+            )
+        elif decoded.compressed:
             report.note = "read as gzip."
 
     def _scan(

@@ -290,6 +290,7 @@ class Decoded:
         self.replaced = 0
         self.encoding = "utf-8"
         self.compressed = False
+        self.damaged = False  # gzip data that ends early or is corrupt: read up to there
         self.read_bytes = 0  # of the stream itself (compressed bytes for gzip)
 
     def __iter__(self) -> Iterator[str]:
@@ -332,6 +333,7 @@ class Decoded:
     def _gunzipped(self, first: bytes) -> Iterator[str]:
         import gzip
         import io
+        import zlib
 
         self.compressed = True
         outer = self
@@ -356,5 +358,9 @@ class Decoded:
 
         with gzip.GzipFile(fileobj=io.BufferedReader(Counting())) as unzipped:
             inner = Decoded(unzipped, chunk_bytes=self._chunk)
-            yield from inner
+            try:
+                yield from inner
+            except (EOFError, zlib.error, gzip.BadGzipFile):  # cut short or damaged
+                self.damaged = True  # what came before it stands, but the last word
+                yield "…"  # may be cut: the scanner then counts it as truncated
             self.encoding, self.replaced = inner.encoding, inner.replaced
