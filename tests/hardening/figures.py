@@ -48,3 +48,11 @@ def secrets():
     if not SECRETS:
         SECRETS.append(run_session())
     return SECRETS[0]
+
+
+EXAMPLES: dict[str, int] = {}
+
+
+def example(prop: str) -> None:
+    """Count one example of a property (hypothesis runs them; examples are derandomized)."""
+    EXAMPLES[prop] = EXAMPLES.get(prop, 0) + 1
