@@ -56,3 +56,13 @@ EXAMPLES: dict[str, int] = {}
 def example(prop: str) -> None:
     """Count one example of a property (hypothesis runs them; examples are derandomized)."""
     EXAMPLES[prop] = EXAMPLES.get(prop, 0) + 1
+
+
+CRASHES: dict[str, dict] = {}
+
+
+def crash_case(name: str, run) -> dict:
+    """A SIGKILL scenario: `run()` returns kills and rows before/after; run once."""
+    if name not in CRASHES:
+        CRASHES[name] = run()
+    return CRASHES[name]
