@@ -15,8 +15,12 @@ from threadtui.core.config import ConfigError
 from threadtui.core.registry import StorageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from rich.text import Text
     from textual.message import Message
     from textual.screen import Screen
+    from textual.widgets import DataTable
 
 log = logging.getLogger("threadtui.tui")
 
@@ -45,3 +49,21 @@ def tell_opener(screen: Screen, message: Message) -> None:
         stack[stack.index(screen) - 1].post_message(message)
     else:
         screen.app.post_message(message)
+
+
+def fill_table(
+    table: DataTable, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[Text]]]
+) -> None:
+    """Add `columns` sized to fit their cells, then `rows` (key, cells).
+
+    Sized here, not by the table: it measures new rows only when it is next idle, and a
+    frame drawn before that (the highlighted row, on a busy machine) keeps the header's
+    widths.
+    """
+    widths = [len(name) for name in columns]
+    for _key, cells in rows:
+        widths = [max(w, cell.cell_len) for w, cell in zip(widths, cells, strict=True)]
+    for name, width in zip(columns, widths, strict=True):
+        table.add_column(name, width=width, key=name)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)

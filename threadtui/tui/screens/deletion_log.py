@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from threadtui.core.deletions import DeletionEntry, DeletionLog
 from threadtui.core.sanitize import one_line
 from threadtui.core.timefmt import stamp
-from threadtui.tui.screens import failure_sentence
+from threadtui.tui.screens import failure_sentence, fill_table
 
 if TYPE_CHECKING:
     from threadtui.core.services import Services
@@ -45,8 +45,11 @@ def detail_text(entry: DeletionEntry) -> Text:
     text = Text(one_line(entry.thread_id, 60), style="bold")
     if entry.detail:
         style = "red" if entry.outcome == "failed" else ""
+        detail = entry.detail
+        if detail.startswith(entry.thread_id):  # said once is enough
+            detail = detail[len(entry.thread_id) :].lstrip(" :")
         text.append(" · ")
-        text.append(one_line(entry.detail, 300), style=style)
+        text.append(one_line(detail, 300), style=style)
     if entry.archived_to:
         text.append(f" · archived to {one_line(entry.archived_to, 200)}", style="dim")
     elif entry.outcome == "deleted":
@@ -75,9 +78,7 @@ class DeletionLogScreen(Screen[None]):
         title.append(" · newest first", style="dim")
         yield Static(title, id="dl-title")
         yield Static(Text("Reading the log…", style="cyan"), id="dl-state")
-        table: DataTable = DataTable(id="deletions", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield DataTable(id="deletions", cursor_type="row", zebra_stripes=True)
         yield Static("", id="dl-detail")
         yield Footer()
 
@@ -99,21 +100,21 @@ class DeletionLogScreen(Screen[None]):
     def _show(self, entries: list[DeletionEntry], total: int) -> None:
         self.entries = entries
         now = self.services.clock.now()
+        rows = []
         for number, entry in enumerate(entries):
             count = "" if entry.message_count is None else f"{entry.message_count:,}"
-            self.table.add_row(
+            archived = Text("yes") if entry.archived_to else Text("no", style="yellow")
+            cells = [
                 Text(stamp(entry.deleted_at, now)),
                 outcome_text(entry.outcome),
                 Text(one_line(entry.title, 30) or "untitled", style="" if entry.title else "dim"),
                 Text(count, justify="right"),
-                Text(
-                    "yes" if entry.archived_to else "no",
-                    style="" if entry.archived_to else "yellow",
-                ),
+                archived,
                 Text(one_line(f"{entry.profile} @ {entry.host}", 40)),
                 Text(one_line(entry.thread_id, 60)),
-                key=str(number),
-            )
+            ]
+            rows.append((str(number), cells))
+        fill_table(self.table, COLUMNS, rows)
         self._state(self._summary(entries, total))
 
     def _summary(self, entries: list[DeletionEntry], total: int) -> str:

@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from threadtui.core.run_history import RunHistory, RunSummary, run_history
 from threadtui.core.sanitize import clean, one_line
 from threadtui.core.timefmt import duration, stamp
-from threadtui.tui.screens import failure_sentence
+from threadtui.tui.screens import failure_sentence, fill_table
 
 if TYPE_CHECKING:
     from threadtui.api.models import RunStep
@@ -118,9 +118,7 @@ class RunHistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="rh-title")
         yield Static(Text("Loading runs…", style="cyan"), id="rh-state")
-        table: DataTable = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static("", id="rh-detail")
         with VerticalScroll(id="steps"):
             yield Static("", id="steps-body")
@@ -158,9 +156,7 @@ class RunHistoryScreen(Screen[None]):
         self.history = history
         self._now = self.services.clock.now()
         self._runs = {summary.run.id: summary for summary in history.runs}
-        rows = [self._row(summary) for summary in reversed(history.runs)]
-        for cells, key in rows:
-            self.table.add_row(*cells, key=key)
+        fill_table(self.table, COLUMNS, [self._row(summary) for summary in reversed(history.runs)])
         if history.no_runs_sentence:
             self._state(history.no_runs_sentence)
             self.table.display = False
@@ -170,7 +166,7 @@ class RunHistoryScreen(Screen[None]):
             self._state("")
         self.query_one("#rh-totals", Static).update(totals_text(history))
 
-    def _row(self, summary: RunSummary) -> tuple[list[Text], str]:
+    def _row(self, summary: RunSummary) -> tuple[str, list[Text]]:
         run = summary.run
         usage = run.usage
         assistant = summary.assistant_name or run.assistant_id or "—"
@@ -189,7 +185,7 @@ class RunHistoryScreen(Screen[None]):
             Text(stamp(summary.ended_at, self._now)),
             Text(one_line(problem_of(summary), 60), style="red"),
         ]
-        return cells, run.id
+        return run.id, cells
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

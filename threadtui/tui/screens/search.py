@@ -151,9 +151,11 @@ class SearchScreen(Screen[Hit | None]):
         self.found = found
         self.hits = found.hits
         now = self.services.clock.now()
-        options: list[Option] = []
+        options: list[Option | None] = []
         number = 0
         for thread_id, title, hits in group_by_thread(found.hits):
+            if options:
+                options.append(None)  # a rule between threads
             header = Text(one_line(title, 100) or "untitled", style="bold")
             header.append(f" · {one_line(thread_id, 60)}", style="dim")
             options.append(Option(header, disabled=True))
