@@ -38,7 +38,8 @@ class Opener(Screen[None]):
 class FeatureHost(App[None]):
     CSS_PATH = ThreadtuiApp.CSS_PATH
 
-    def __init__(self, make: Callable[[], Screen[Any]]) -> None:
+    def __init__(self, make: Callable[[], Screen[Any]] | None = None) -> None:
+        """`make` builds the feature screen shown on start; without it, call `show()`."""
         super().__init__()
         self.make = make
         self.opener = Opener()
@@ -47,8 +48,12 @@ class FeatureHost(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.opener)
-        self.feature = self.make()
-        self.push_screen(self.feature, self._dismissed)
+        if self.make is not None:
+            self.show(self.make())
+
+    def show(self, feature: Screen[Any]) -> None:
+        self.feature = feature
+        self.push_screen(feature, self._dismissed)
 
     def _dismissed(self, result: Any) -> None:
         self.dismissed = result

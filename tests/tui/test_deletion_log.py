@@ -35,9 +35,9 @@ async def test_entries_newest_first_with_outcomes_and_the_whole_entry_below(demo
     ids = await delete_some(demo)
     app = FeatureHost(lambda: DeletionLogScreen(demo.services))
     async with app.run_test(size=(120, 24)) as pilot:
-        screen = app.feature
-        await wait_until(pilot, lambda: screen.entries is not None)
-        await pilot.pause()
+        # Drawn: columns sized to the rows, and the line about the highlighted entry up.
+        await wait_until(pilot, lambda: "Onboarding checklist (old)" in screen_text(app))
+        await wait_until(pilot, lambda: app.feature.query_one("#dl-detail").display)
         text = screen_text(app)
         assert "3 entries: 1 deleted, 1 already gone, 1 failed." in text
         rows = [
@@ -53,9 +53,8 @@ async def test_entries_newest_first_with_outcomes_and_the_whole_entry_below(demo
         # The highlighted (newest) entry in full: why it failed.
         assert "belongs to another organization or project" in " ".join(text.split())
         await pilot.press("down", "down")
-        await pilot.pause()
-        below = " ".join(screen_text(app).split())
-        assert f"{ids['Password reset loop']} · archived to local archive in" in below
+        below = f"{ids['Password reset loop']} · archived to local archive in"
+        await wait_until(pilot, lambda: below in " ".join(screen_text(app).split()))
         requests = len(demo.fake.requests)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.dismissed is None)
@@ -66,8 +65,7 @@ async def test_only_one_threads_entries_when_asked(demo):
     ids = await delete_some(demo)
     app = FeatureHost(lambda: DeletionLogScreen(demo.services, ids["Onboarding checklist (old)"]))
     async with app.run_test(size=(120, 24)) as pilot:
-        await wait_until(pilot, lambda: app.feature.entries is not None)
-        await pilot.pause()
+        await wait_until(pilot, lambda: "It was already gone" in screen_text(app))
         text = screen_text(app)
         assert "1 entry: 1 already gone." in text
         assert "Capital cities" not in text and "Password reset" not in text

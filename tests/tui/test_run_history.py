@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from threadtui.core.demo import Demo
 from threadtui.fakeapi import RunPlan
-from threadtui.tui.screens.run_history import RunHistoryScreen
+from threadtui.tui.screens.run_history import RunHistoryScreen, status_text
 
 from .conftest import wait_until
 from .feature_host import NOT_YET, FeatureHost
@@ -25,8 +25,20 @@ def host(demo: Demo, title: str) -> FeatureHost:
 
 
 async def loaded(pilot) -> RunHistoryScreen:
+    """Runs loaded and drawn: the table sizes its columns a moment after the rows arrive,
+    so wait until the newest run's status shows whole, and the line about it below."""
     screen = pilot.app.feature
-    await wait_until(pilot, lambda: screen.history is not None or "✗" in screen_text(pilot.app))
+
+    def drawn() -> bool:
+        if screen.history is None:
+            return False
+        runs = screen.history.runs
+        if not runs:
+            return True
+        newest = status_text(runs[-1].run.status).plain
+        return screen.query_one("#rh-detail").display and newest in screen_text(pilot.app)
+
+    await wait_until(pilot, drawn)
     await pilot.pause()
     return screen
 
