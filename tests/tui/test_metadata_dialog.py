@@ -219,3 +219,18 @@ async def test_read_only_shows_the_remote_pairs_and_saves_only_local_fields(tmp_
         assert [r.method for r in demo.fake.requests] == ["GET"]
     finally:
         demo.cleanup()
+
+
+async def test_a_gone_thread_says_so_and_still_saves_its_local_fields(demo):
+    target = thread_id(demo, "Onboarding checklist (old)")
+    app = FeatureHost(lambda: MetadataDialog(demo.services, target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: "can't be changed now" in flat(app))
+        assert "was not found" in flat(app)
+        await pilot.press("ctrl+n")  # nothing to add pairs to
+        assert not app.feature.query(PairRow)
+        await pilot.press("ctrl+u", *"Gone", "enter", "enter", "enter")
+        await wait_until(pilot, lambda: app.dismissed is not NOT_YET)
+    assert app.dismissed == MetadataChange(target, local=True, remote=None)
+    assert demo.services.registry.get(target).title == "Gone"
+    assert posts(demo) == []
