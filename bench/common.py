@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -53,7 +55,9 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def in_child(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+def in_child(
+    code: str, env: dict[str, str] | None = None, timeout: float | None = None
+) -> dict[str, Any]:
     """Run Python `code` in a fresh interpreter; it must print one JSON object last.
 
     `peak_mb` (the child's peak resident memory) is added, so memory figures never carry
@@ -78,6 +82,7 @@ def in_child(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
+        timeout=timeout,
     )
     if result.returncode != 0:
         raise RuntimeError(f"benchmark child failed:\n{result.stderr}")
@@ -86,3 +91,17 @@ def in_child(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
 
 def ratio(value: float, baseline: float) -> str:
     return f"{value / baseline:.2f}×" if baseline else "n/a"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value `share` (0..1) of the way up the sorted values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds >= 0.01 else f"{seconds * 1000:.1f} ms"
