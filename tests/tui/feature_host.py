@@ -1,8 +1,9 @@
 """A tiny host app for one feature screen or dialog, styled like the real app.
 
-The host's own screen stands in for the main screen: it records the messages a feature
-screen sends its opener (OpenThread, ThreadsChanged), and the app records what the
-feature screen dismissed with.
+Like `ThreadtuiApp`, the host app receives the messages feature screens post for the main
+screen (OpenThread, ThreadsChanged) and records them; it also records what the feature
+screen dismissed with. Beneath the feature screen sits a plain screen, standing in for
+the main one.
 """
 
 from __future__ import annotations
@@ -20,19 +21,9 @@ from threadtui.tui.messages import OpenThread, ThreadsChanged
 NOT_YET = object()
 
 
-class Opener(Screen[None]):
-    def __init__(self) -> None:
-        super().__init__()
-        self.received: list[OpenThread | ThreadsChanged] = []
-
+class Beneath(Screen[None]):
     def compose(self) -> ComposeResult:
-        yield Static("the opener")
-
-    def on_open_thread(self, message: OpenThread) -> None:
-        self.received.append(message)
-
-    def on_threads_changed(self, message: ThreadsChanged) -> None:
-        self.received.append(message)
+        yield Static("the main screen")
 
 
 class FeatureHost(App[None]):
@@ -42,12 +33,12 @@ class FeatureHost(App[None]):
         """`make` builds the feature screen shown on start; without it, call `show()`."""
         super().__init__()
         self.make = make
-        self.opener = Opener()
+        self.received: list[OpenThread | ThreadsChanged] = []
         self.dismissed: Any = NOT_YET
         self.feature: Screen[Any] | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(self.opener)
+        self.push_screen(Beneath())
         if self.make is not None:
             self.show(self.make())
 
@@ -57,3 +48,9 @@ class FeatureHost(App[None]):
 
     def _dismissed(self, result: Any) -> None:
         self.dismissed = result
+
+    def on_open_thread(self, message: OpenThread) -> None:
+        self.received.append(message)
+
+    def on_threads_changed(self, message: ThreadsChanged) -> None:
+        self.received.append(message)

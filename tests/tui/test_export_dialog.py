@@ -57,8 +57,8 @@ async def test_markdown_by_default_into_a_private_folder_under_home(demo, tmp_pa
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.dismissed is not NOT_YET)
         assert app.dismissed.path == written and app.dismissed.origin == FROM_SERVER
-        assert [type(m) for m in app.opener.received] == [ThreadsChanged]
-        assert app.opener.received[0].thread_ids == (target,)
+        assert [type(m) for m in app.received] == [ThreadsChanged]
+        assert app.received[0].thread_ids == (target,)
 
 
 async def test_json_with_redaction_and_a_taken_name_gets_a_new_one(demo, tmp_path):
@@ -101,7 +101,7 @@ async def test_a_gone_thread_exports_its_archived_copy_without_asking_the_server
         await wait_until(pilot, lambda: app.dismissed is not NOT_YET)
         assert app.dismissed.origin == FROM_ARCHIVE
     assert len(demo.fake.requests) == 0
-    assert app.opener.received == []  # offline: nothing about the thread changed
+    assert app.received == []  # offline: nothing about the thread changed
 
 
 async def test_failures_are_one_sentence_and_write_nothing(demo, tmp_path):

@@ -66,7 +66,7 @@ async def test_edit_local_fields_and_add_a_pair_then_save_once(demo):
     assert (tracked.title, tracked.note) == ("Refunds", "ask")
     assert set(tracked.tags) == {"billing", "support", "vip"}
     assert tracked.metadata == wanted
-    [changed] = app.opener.received
+    [changed] = app.received
     assert isinstance(changed, ThreadsChanged) and changed.thread_ids == (target,)
 
 
@@ -195,7 +195,7 @@ async def test_nothing_changed_or_esc_sends_nothing(demo):
         await pilot.press("ctrl+u", *"Oops", "escape")
         await wait_until(pilot, lambda: app.dismissed is None)
     assert posts(demo) == []
-    assert app.opener.received == []
+    assert app.received == []
     assert demo.services.registry.get(thread_id(demo)).title == TITLE
 
 

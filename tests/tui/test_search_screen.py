@@ -79,7 +79,7 @@ async def test_matches_are_styled_from_spans_and_hostile_text_stays_inert(demo):
         assert ["error"] in marked.values()  # the reply: "the error itself is ECONNRESET"
 
 
-async def test_enter_on_a_result_asks_the_opener_to_open_it_at_that_message(demo):
+async def test_enter_on_a_result_asks_the_app_to_open_it_at_that_message(demo):
     await archive(demo, *ARCHIVED)
     target = thread_id(demo, "Invoice missing VAT number")
     app = FeatureHost(lambda: SearchScreen(demo.services))
@@ -93,7 +93,7 @@ async def test_enter_on_a_result_asks_the_opener_to_open_it_at_that_message(demo
         hit = app.dismissed
         assert hit.thread_id == target
         assert "VAT number" in hit.snippet
-        [message] = app.opener.received
+        [message] = app.received
         assert isinstance(message, OpenThread)
         assert (message.thread_id, message.message_id) == (target, hit.message_id)
         assert hit.message_id.startswith("msg_")
@@ -110,7 +110,7 @@ async def test_empty_archive_and_unsearchable_queries_say_what_to_do(demo):
         await wait_until(pilot, lambda: "Nothing to search for" in screen_text(app))
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.dismissed is None)
-        assert app.opener.received == []
+        assert app.received == []
 
 
 async def test_thousands_of_matches_show_the_best_hundred_and_say_so(demo):

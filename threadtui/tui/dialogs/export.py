@@ -28,7 +28,7 @@ from threadtui.core.export import FROM_SERVER, Exported, NothingToExport, export
 from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
 from threadtui.tui.messages import ThreadsChanged
-from threadtui.tui.screens import failure_sentence, tell_opener
+from threadtui.tui.screens import failure_sentence, tell_app
 
 if TYPE_CHECKING:
     from threadtui.core.services import Services
@@ -201,11 +201,14 @@ class ExportDialog(ModalScreen[Exported | None]):
             self.query_one("#cancel", Button).focus()
         self._say(outcome)
         if not self.offline:  # the server was asked: the thread's row may have changed
-            tell_opener(self, ThreadsChanged(self.thread_id))
+            tell_app(self, ThreadsChanged(self.thread_id))
 
     def _nothing_sentence(self) -> str:
         if self.gone:
-            return f"{self.thread_id} is gone from the server and was never archived: there is nothing to export."
+            return (
+                f"{self.thread_id} is gone from the server and was never archived: "
+                "there is nothing to export."
+            )
         return (
             f"{self.thread_id} is not in the local archive, and there is no key to fetch it: "
             + self.services.setup_hint(self.services.profile_for(self.thread_id))

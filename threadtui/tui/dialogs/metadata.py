@@ -39,7 +39,7 @@ from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
 from threadtui.tui.dialogs.thread_forms import parse_tags
 from threadtui.tui.messages import ThreadsChanged
-from threadtui.tui.screens import failure_sentence, tell_opener
+from threadtui.tui.screens import failure_sentence, tell_app
 
 if TYPE_CHECKING:
     from threadtui.core.services import Services
@@ -89,7 +89,7 @@ class PairRow(Horizontal):
 
 class MetadataDialog(ModalScreen[MetadataChange | None]):
     """Dismisses with a MetadataChange, or None when nothing changed (or on Esc). After a
-    change it also posts ThreadsChanged(thread_id) to the screen that opened it."""
+    change it also posts ThreadsChanged(thread_id) to the app."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", show=False, id="threadtui.metadata.cancel"),
@@ -326,7 +326,7 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
         if remote is None and not local:
             self.dismiss(None)
             return
-        tell_opener(self, ThreadsChanged(self.thread_id))
+        tell_app(self, ThreadsChanged(self.thread_id))
         self.dismiss(MetadataChange(self.thread_id, bool(local), remote))
 
     def _say_problem(self, text: Text) -> None:

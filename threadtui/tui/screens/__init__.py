@@ -1,8 +1,8 @@
 """Feature screens (run history, search, deletion log) and what they share with the dialogs.
 
 Each screen is self-contained: it takes `services` and the IDs it needs, does its I/O in
-workers, and shows failures as one sentence inside itself. It talks back to the screen
-that opened it through `threadtui.tui.messages` (see `tell_opener`).
+workers, and shows failures as one sentence inside itself. It talks back through
+`threadtui.tui.messages`, posted to the app (see `tell_app`).
 """
 
 from __future__ import annotations
@@ -38,17 +38,14 @@ def failure_sentence(error: BaseException | None) -> str:
     )
 
 
-def tell_opener(screen: Screen, message: Message) -> None:
-    """Post `message` to the screen beneath `screen`: the one that opened it.
+def tell_app(screen: Screen, message: Message) -> None:
+    """Post `message` to the app, which hands it to the main screen (`ThreadtuiApp`).
 
-    Messages bubble up to the app, never sideways to another screen, so a message posted
-    here would miss the main screen; posted there, it reaches it and then the app.
+    Not to `screen` itself: a screen that dismisses itself next may be gone before its
+    own queue gets to the message. Not to the screen beneath: the message would then
+    bubble on to the app and be handled twice.
     """
-    stack = screen.app.screen_stack
-    if screen in stack and stack.index(screen) > 0:
-        stack[stack.index(screen) - 1].post_message(message)
-    else:
-        screen.app.post_message(message)
+    screen.app.post_message(message)
 
 
 def fill_table(

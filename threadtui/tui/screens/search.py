@@ -1,8 +1,8 @@
 """Full-text search over every archived transcript, as you type.
 
 Results are grouped by thread (the thread of the best match first); each shows who spoke,
-when, and a snippet with the matching words marked. Enter on a result asks the screen
-that opened this one to open the thread at that message (`OpenThread`).
+when, and a snippet with the matching words marked. Enter on a result asks the app to
+open the thread at that message (`OpenThread`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from threadtui.core.sanitize import one_line
 from threadtui.core.search import Hit, SearchError, count_matches, group_by_thread, search
 from threadtui.core.timefmt import stamp
 from threadtui.tui.messages import OpenThread
-from threadtui.tui.screens import failure_sentence, tell_opener
+from threadtui.tui.screens import failure_sentence, tell_app
 
 if TYPE_CHECKING:
     from threadtui.core.services import Services
@@ -69,7 +69,7 @@ class Found:
 
 class SearchScreen(Screen[Hit | None]):
     """Search the archive; dismisses with the chosen Hit (after posting OpenThread to the
-    screen that opened it), or None on Esc."""
+    app), or None on Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="threadtui.search.close"),
@@ -201,7 +201,7 @@ class SearchScreen(Screen[Hit | None]):
         if event.option.id is None:
             return
         hit = self.hits[int(event.option.id)]
-        tell_opener(self, OpenThread(hit.thread_id, hit.message_id))
+        tell_app(self, OpenThread(hit.thread_id, hit.message_id))
         self.dismiss(hit)
 
     def action_results(self) -> None:
