@@ -161,3 +161,24 @@ async def test_threads_of_a_retired_server_show_retired_not_gone_and_it_is_said_
         assert row.status == "retired"
         assert "(retired)" in screen_text(app) and "(gone)" not in screen_text(app)
         assert demo.services.registry.get(target).status != "gone"
+
+
+async def test_a_search_result_opens_its_thread_at_the_message_once(app, demo):
+    """The search screen asks the app to open the thread; it opens once, at the message."""
+    from threadtui.tui.screens.search import SearchScreen
+
+    target = thread_id(demo, "Capital cities quiz")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_thread(pilot, app, target)  # opening archives what it shows
+        wanted = next(v.message.id for v in main(app).pane.views if "Ottawa" in v.message.text)
+        await pilot.press("escape", "S")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        demo.fake.requests.clear()
+        await pilot.press(*"Ottawa")
+        await wait_until(pilot, lambda: "Capital cities quiz" in screen_text(app))
+        await pilot.press("enter", "enter")  # to the results, then open the first
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen) and main(app).pane.message_ids)
+        await wait_until(pilot, lambda: getattr(app.focused, "message", None) is not None)
+        assert app.focused.message.id == wanted
+        await pilot.pause(0.3)
+        assert demo.fake.requests.count("GET", "/threads/{thread_id}/messages") == 1

@@ -60,7 +60,7 @@ class ThreadtuiApp(App[None]):
 
     def on_threads_changed(self, message: ThreadsChanged) -> None:
         main = self.main_screen
-        if main is not None and message._sender is not main:
+        if main is not None:
             main.post_message(ThreadsChanged(*message.thread_ids))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -225,6 +225,7 @@ class MainScreen(Screen[None]):
         self.sidebar.refresh_rows(keep_id=thread_id)
 
     def on_threads_changed(self, message: ThreadsChanged) -> None:
+        message.stop()  # handled here; the app forwards these to us, so it must not bubble back
         for thread_id in message.thread_ids:
             self.refresh_row(thread_id)
 
@@ -233,6 +234,7 @@ class MainScreen(Screen[None]):
         self.open_thread(event.row)
 
     def on_open_thread(self, message: OpenThread) -> None:
+        message.stop()  # handled here; the app forwards these to us, so it must not bubble back
         row = self.services.index_row(message.thread_id)
         if row is None:
             self.status.say(f"{message.thread_id} is not tracked any more.", "warning")
@@ -516,11 +518,7 @@ class MainScreen(Screen[None]):
         if row is None:
             return
 
-        def done(changed: object) -> None:
-            if changed:
-                self.refresh_row(row.id)
-
-        self.app.push_screen(MetadataDialog(self.services, row.id), done)
+        self.app.push_screen(MetadataDialog(self.services, row.id))  # it posts ThreadsChanged
 
     def action_deletion_log(self) -> None:
         from threadtui.tui.screens.deletion_log import DeletionLogScreen
