@@ -24,6 +24,15 @@ def cli(tmp_path: Path, fake: FakeAPI) -> KeyedCli:
     return KeyedCli(tmp_path, fake)
 
 
+# Hardening tests left out of this run (-k, --deselect): the figures check then knows the
+# figures are partial and does not compare them with the doc.
+DESELECTED: list[str] = []
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    DESELECTED.extend(i.nodeid for i in items if "tests/hardening/" in i.nodeid)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The figures check runs after everything that produces figures."""
     last = [i for i in items if "test_reliability_doc" in i.nodeid]

@@ -31,8 +31,9 @@ from threadtui.core.registry import KINDS, STATUSES, Registry, TrackedThread
 from threadtui.core.sanitize import clean, is_clean, one_line
 from threadtui.core.scanner import Decoded, plausible, scan_text
 
+EXAMPLES, TOML_EXAMPLES, WALK_EXAMPLES = 150, 60, 30
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     database=None,
@@ -92,7 +93,7 @@ text_with_ids = st.lists(
 @SETTINGS
 @given(text=text_with_ids)
 def test_the_scanner_reports_only_trackable_ids_that_are_in_the_text(text: str) -> None:
-    figures.example("scanner: only trackable IDs that are there")
+    figures.example("scanner: only trackable IDs that are there", EXAMPLES)
     report = scan_text(text)
     for found, kind in report.ids:
         assert found in text
@@ -109,7 +110,7 @@ def test_the_scanner_reports_only_trackable_ids_that_are_in_the_text(text: str) 
 def test_other_kinds_next_to_a_thread_id_are_counted_not_tracked(
     other: str, thread_id: str, sep: str
 ) -> None:
-    figures.example("scanner: other kinds never tracked")
+    figures.example("scanner: other kinds never tracked", EXAMPLES)
     report = scan_text(f" {other}{sep}{thread_id}{sep}{other} ")
     assert [i for i, _ in report.ids] == [thread_id]
     assert sum(o.count for o in report.others) >= 1
@@ -118,7 +119,7 @@ def test_other_kinds_next_to_a_thread_id_are_counted_not_tracked(
 @SETTINGS
 @given(data=st.binary(max_size=600), chunk=st.integers(1, 64))
 def test_any_bytes_decode_into_the_text_a_reader_would_see(data: bytes, chunk: int) -> None:
-    figures.example("scanner: any bytes decode")
+    figures.example("scanner: any bytes decode", EXAMPLES)
     decoded = Decoded(io.BytesIO(data), chunk_bytes=chunk)
     text = "".join(decoded)
     if data[:2] == b"\x1f\x8b":  # gzip magic: what follows is not gzip, but it must not hang
@@ -141,7 +142,7 @@ def _visible(text: str) -> list[str]:
 @SETTINGS
 @given(parts=sanitiser_input)
 def test_clean_leaves_nothing_for_a_terminal_and_is_idempotent(parts: list[str]) -> None:
-    figures.example("sanitiser: clean() is safe and idempotent")
+    figures.example("sanitiser: clean() is safe and idempotent", EXAMPLES)
     text = "".join(parts)
     cleaned = clean(text)
     assert leaks(cleaned) == []  # no C0 but \t \n, no DEL, C1, ESC, bidi, zero-width
@@ -155,7 +156,7 @@ def test_clean_leaves_nothing_for_a_terminal_and_is_idempotent(parts: list[str])
 @SETTINGS
 @given(parts=sanitiser_input, limit=st.integers(1, 120))
 def test_one_line_is_one_bounded_safe_line(parts: list[str], limit: int) -> None:
-    figures.example("sanitiser: one_line() is one bounded line")
+    figures.example("sanitiser: one_line() is one bounded line", EXAMPLES)
     line = one_line("".join(parts), limit)
     assert "\n" not in line and len(line) <= limit and leaks(line) == []
 
@@ -203,10 +204,10 @@ tracked = st.builds(
 )
 
 
-@settings(SETTINGS, max_examples=100)
+@settings(SETTINGS, max_examples=TOML_EXAMPLES)
 @given(thread=tracked)
 def test_a_tracked_thread_survives_the_toml_round_trip(thread: TrackedThread) -> None:
-    figures.example("registry: TOML export then import gives it back")
+    figures.example("registry: TOML export then import gives it back", TOML_EXAMPLES)
     from threadtui.core.registry_toml import export_text, import_file
 
     assert thread.kind in KINDS
@@ -264,10 +265,10 @@ async def _walk(list_page, order: str, way: str, cursor: str | None, limit: int)
         cursor = ids[-1] if forward else ids[0]
 
 
-@settings(SETTINGS, max_examples=30)
+@settings(SETTINGS, max_examples=WALK_EXAMPLES)
 @given(walk=walks, kind=st.sampled_from(["assistants", "conversations"]))
 def test_any_cursor_walk_yields_each_message_once_in_order(walk: dict, kind: str) -> None:
-    figures.example("pagination: any walk yields each message once, in order")
+    figures.example("pagination: any walk yields each message once, in order", WALK_EXAMPLES)
     from tests.hardening.world import World
 
     async def run() -> None:
