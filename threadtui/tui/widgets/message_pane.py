@@ -71,7 +71,9 @@ class MessagePane(VerticalScroll, can_focus=True):
         self.has_older = has_older
         self.show_notice(self._older_hint())
         await self.mount_all(self._views(messages))
-        self.scroll_end(animate=False)
+        # Anchored: stays at the newest message while long messages finish their layout,
+        # until the user scrolls up (and again once they are back at the bottom).
+        self.anchor()
 
     async def prepend_older(self, messages: Sequence[Message], *, has_older: bool) -> None:
         """Insert an older page (oldest first) above what is shown, keeping the view still."""

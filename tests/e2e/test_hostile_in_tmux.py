@@ -1,0 +1,82 @@
+"""Hostile remote text through the whole stack — a fake API served over HTTP on loopback,
+the real `threadtui` command, a real terminal (tmux) — with tmux watching for what a
+leaked escape would do: retitle the window (OSC 0/2) or write the clipboard (OSC 52)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.hardening.hostile import leaks, seed_thread
+from threadtui.fakeapi import FakeAPI
+from threadtui.fakeapi.server import serve_in_thread
+
+from .tmux import TmuxSession
+
+pytestmark = pytest.mark.e2e
+
+COMMAND = str(Path(sys.executable).with_name("threadtui"))
+SGR = re.compile(r"\x1b\[[0-9;:]*m")
+
+
+@pytest.fixture
+def hostile_server():
+    fake = FakeAPI(seed=None)
+    thread_id = seed_thread(fake, title="Hostile corpus")
+    handle, thread = serve_in_thread(fake=fake)
+    yield handle, thread_id
+    handle.stop()
+    thread.join(timeout=10)
+
+
+def test_hostile_thread_over_http_in_a_real_terminal(tmp_path, hostile_server):
+    handle, thread_id = hostile_server
+    config_dir, data_dir = tmp_path / "config", tmp_path / "data"
+    config_dir.mkdir()
+    (config_dir / "config.toml").write_text(
+        f'default_profile = "hostile"\n\n[profiles.hostile]\nkind = "assistants"\n'
+        f'base_url = "{handle.base_url}"\napi_key_env = "HOSTILE_TEST_KEY"\n'
+    )
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": os.environ.get("PATH", ""),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "TZ": "UTC",
+        "THREADTUI_CONFIG_DIR": str(config_dir),
+        "THREADTUI_DATA_DIR": str(data_dir),
+        "HOSTILE_TEST_KEY": "sk-hostile-test-0000",
+    }
+    subprocess.run(
+        [COMMAND, "add", thread_id, "--title", "Hostile corpus"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    with TmuxSession([COMMAND], width=120, height=40, env=env) as terminal:
+        terminal._tmux("set-option", "-g", "set-clipboard", "on")  # OSC 52 would land in a buffer
+        title_before = terminal._tmux("display-message", "-p", "-t", terminal.name, "#{pane_title}")
+        terminal.wait_for("Hostile corpus", timeout=30)
+        terminal.send("Enter")
+        terminal.wait_for("Opened thread_", timeout=30)
+        terminal.send("Tab")  # to the messages, then to the oldest one
+        terminal.wait_for("⏎ Open", gone=True)
+        terminal.send("Home")
+        screen = terminal.wait_for("[@click=app.quit]", timeout=20)
+        styled = terminal.capture_escapes()
+        title_after = terminal._tmux("display-message", "-p", "-t", terminal.name, "#{pane_title}")
+        buffers = terminal._tmux("list-buffers")
+        terminal.send("q")
+        terminal.wait_for("[exited 0]", timeout=15)
+
+    assert "[bold]not bold[/bold]" in screen  # markup shown, not obeyed
+    assert "␛" in screen  # escapes shown as visible stand-ins
+    assert leaks(screen) == []
+    assert SGR.sub("", styled).count("\x1b") == 0  # only colours reached the terminal
+    assert title_after == title_before and "owned" not in title_after
+    assert buffers == ""  # no clipboard write
