@@ -17,7 +17,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -176,10 +175,8 @@ def test_a_registry_locked_for_10_s_fails_after_the_busy_timeout_and_changes_not
             )
             reader = home.run("list", "--json")  # while the writer waits: WAL readers go on
             assert reader.returncode == 0 and len(json.loads(reader.stdout)) == len(before)
-            started = time.monotonic()
             out, err = writer.communicate(timeout=60)
-            waited = time.monotonic() - started
-            still_locked = locker.poll() is None
+            still_locked = locker.poll() is None  # it gave up on its own, not when freed
         finally:
             locker.kill()
             locker.wait()
@@ -187,7 +184,6 @@ def test_a_registry_locked_for_10_s_fails_after_the_busy_timeout_and_changes_not
         result = subprocess.CompletedProcess(writer.args, writer.returncode, out, err)
         sentence = one_sentence(result)
         assert "locked by another process" in sentence and f"{BUSY_TIMEOUT:g} s" in sentence
-        assert waited < 10  # it gave up after its busy timeout, not when the lock went
         after = home.rows()
         assert after == before
         assert home.run("add", "thread_waitedAbCdEfGh").returncode == 0
