@@ -84,15 +84,14 @@ SUMMARY_COLUMNS = (
     "kind",
     "profile",
     "title",
-    "tags",
     "status",
     "added_at",
     "created_at",
     "last_activity_at",
-)  # tags: joined by \x1f, or None
-_SUMMARY = (
-    "SELECT " + ", ".join(c if c != "tags" else _TAGS for c in SUMMARY_COLUMNS) + " FROM threads"
-)
+)  # the sidebar's IndexRow, but tags
+_SUMMARY = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM threads"
+# One grouped scan of `tags`: a subquery per thread (as _SELECT has) doubles the read at 100k.
+_TAGS_BY_THREAD = "SELECT thread_id, group_concat(tag, char(31)) FROM tags GROUP BY thread_id"
 _ACTIVITY = "coalesce(last_activity_at, created_at, added_at)"
 _ORDER_BY = {
     "activity": f"{_ACTIVITY} DESC, id DESC",
@@ -555,13 +554,19 @@ class Registry:
             rows = db.execute(sql, (*params, -1 if limit is None else limit, offset)).fetchall()
         return [_row(r) for r in rows]
 
-    def summaries(self) -> list[tuple[Any, ...]]:
-        """Every thread as a plain tuple of `SUMMARY_COLUMNS`, for an in-memory sidebar index.
+    def summaries(self) -> tuple[list[tuple[Any, ...]], dict[str, str]]:
+        """Every thread as a plain tuple of `SUMMARY_COLUMNS`, and the tags of those that
+        have any (ID -> tags joined by \\x1f), for an in-memory sidebar index.
 
-        About twice as fast as `list()` at 100,000 rows: fewer columns, no objects.
+        Several times faster than `list()` at 100,000 rows: fewer columns, no objects.
         """
         with self._reading() as db:
-            return db.execute(_SUMMARY).fetchall()
+            db.execute("BEGIN")  # both reads see the same moment
+            try:
+                tags = dict(db.execute(_TAGS_BY_THREAD).fetchall())
+                return db.execute(_SUMMARY).fetchall(), tags
+            finally:
+                db.execute("COMMIT")
 
     def count(
         self,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import AuthFailed, ReadOnly
@@ -154,10 +153,13 @@ class Services:
         from threadtui.core.servers import retired_profiles
 
         retired = retired_profiles(self.registry)
-        # SUMMARY_COLUMNS are IndexRow's fields, in order; tags come joined by \x1f.
+        summaries, joined_tags = self.registry.summaries()
+        tags = {thread_id: _split_tags(joined) for thread_id, joined in joined_tags.items()}
+        get, untagged = tags.get, ()
+        # SUMMARY_COLUMNS are IndexRow's fields but tags, in order.
         rows = [
-            IndexRow(thread_id, kind, profile, title, _split_tags(tags), *status_and_times)
-            for thread_id, kind, profile, title, tags, *status_and_times in self.registry.summaries()
+            IndexRow(thread_id, kind, profile, title, get(thread_id, untagged), *rest)
+            for thread_id, kind, profile, title, *rest in summaries
         ]
         if retired:
             rows = [
@@ -378,7 +380,7 @@ def _split_tags(joined: str | None) -> tuple[str, ...]:
 
 
 def _as_retired(row: IndexRow) -> IndexRow:
-    return replace(row, status="retired")
+    return row._replace(status="retired")
 
 
 def index_row(tracked: TrackedThread) -> IndexRow:
