@@ -26,6 +26,10 @@ class AssistantChoice:
 
 
 class ThreadSession:
+    """A live thread on its server."""
+
+    read_only = False
+
     def __init__(self, backend: Backend, thread_id: str, *, page_size: int = PAGE_SIZE) -> None:
         self.backend = backend
         self.thread_id = thread_id
@@ -100,3 +104,33 @@ class ThreadSession:
         message = await self.backend.add_message(self.thread_id, text)
         run = await self.backend.start_run(self.thread_id, assistant_id=assistant_id, model=model)
         return message, run
+
+
+class ArchivedSession:
+    """An archived transcript, paged from memory like a live thread; nothing can be sent."""
+
+    read_only = True
+
+    def __init__(
+        self, thread_id: str, messages: list[Message], *, page_size: int = PAGE_SIZE
+    ) -> None:
+        self.thread_id = thread_id
+        self.page_size = page_size
+        self._messages = messages  # oldest first
+        self._start = len(messages)
+
+    @property
+    def has_older(self) -> bool:
+        return self._start > 0
+
+    @property
+    def total(self) -> int:
+        return len(self._messages)
+
+    async def newest(self) -> list[Message]:
+        self._start = len(self._messages)
+        return await self.older()
+
+    async def older(self) -> list[Message]:
+        end, self._start = self._start, max(0, self._start - self.page_size)
+        return self._messages[self._start : end]
