@@ -84,7 +84,9 @@ async def test_without_a_key_the_app_opens_on_the_registry_and_says_how_to_set_u
         {"default": Profile("default", "conversations")}, "default", implicit_default=True
     )
     services = Services(locations, config, env={})
-    services.registry.add("conv_0a1b2c3d", kind="conversation", profile="default", title="Kept locally")
+    services.registry.add(
+        "conv_0a1b2c3d", kind="conversation", profile="default", title="Kept locally"
+    )
     app = ThreadtuiApp(services, identity=IDENTITY)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
@@ -130,3 +132,29 @@ async def test_a_rate_limited_poll_shows_a_countdown_and_the_run_still_ends(tmp_
             assert "completed" in status(app)
     finally:
         demo.cleanup()
+
+
+async def test_a_crash_report_never_shows_the_api_key(demo, capsys, tmp_path):
+    """Textual prints local variables in a crash; ours prints none and redacts keys."""
+    from threadtui.core.logs import start_log
+
+    key = demo.services.profile().api_key(demo.services.env)
+    log_file = start_log(tmp_path / "logs")
+    app = ThreadtuiApp(demo.services, demo=True, identity=IDENTITY)
+
+    def explode() -> None:
+        api_key = key  # a frame holding the key, as Services.backend's does
+        raise RuntimeError(f"boom with {api_key}")
+
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
+            app.call_later(explode)
+            await pilot.pause(0.5)
+    except RuntimeError:
+        pass
+    report = capsys.readouterr().err
+    assert "RuntimeError" in report and "[redacted]" in report
+    assert key not in report
+    logged = log_file.read_text()
+    assert "RuntimeError" in logged and key not in logged

@@ -7,16 +7,21 @@ config.toml, and the command palette, which offers every action the screen binds
 from __future__ import annotations
 
 import getpass
+import logging
 import socket
+import sys
+import traceback
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from threadtui.api.sdk_errors import redact
 from threadtui.tui.main_screen import MainScreen
 from threadtui.tui.messages import OpenThread, ThreadsChanged
 
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
     from threadtui.core.services import Services
 
 HERE = Path(__file__).parent
+log = logging.getLogger("threadtui.tui")
 
 
 class ThreadtuiApp(App[None]):
@@ -62,6 +68,20 @@ class ThreadtuiApp(App[None]):
         main = self.main_screen
         if main is not None:
             main.post_message(ThreadsChanged(*message.thread_ids))
+
+    def _fatal_error(self) -> None:
+        """A crash: print the traceback without local variables (Textual shows them, and a
+        frame can hold the API key), with keys redacted; the log gets the same text."""
+        error = sys.exc_info()[1] or self._exception
+        lines = traceback.format_exception(error) if error else ["unknown error\n"]
+        keys = [p.api_key(self.services.env) or "" for p in self.services.config.profiles.values()]
+        text = redact("".join(lines), keys)
+        log.critical("threadtui stopped after an unexpected error:\n%s", text)
+        self.bell()
+        self._exit_renderables.append(
+            Text(text + "\nthreadtui stopped after an unexpected error; the log has these details.")
+        )
+        self._close_messages_no_wait()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding that works on this screen, plus Textual's own (theme, screenshot)."""
