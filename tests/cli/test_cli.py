@@ -185,8 +185,11 @@ def test_show_on_a_terminal_makes_remote_escapes_inert(cli: Cli, fake: FakeAPI) 
     on_terminal = cli("show", thread.id, tty=True)
     assert on_terminal.code == 0
     assert "\x1b" not in on_terminal.out and "␛]52;c;" in on_terminal.out
-    piped = cli("show", thread.id)
-    assert HOSTILE in piped.out  # a file gets exactly what the server said
+    piped = cli("show", thread.id)  # e.g. into less or head, still on a terminal
+    assert piped.out == on_terminal.out
+    raw = cli("show", thread.id, "--format", "json")  # the lossless form, escaped
+    assert "\x1b" not in raw.out
+    assert json.loads(raw.out)["messages"][0]["content"][0]["text"]["value"] == HOSTILE
 
 
 def test_show_of_a_gone_thread_says_so_and_marks_it(cli: Cli) -> None:

@@ -65,8 +65,6 @@ def cmd_show(args: argparse.Namespace, services: Services) -> int:
 
     thread_id, _ = require_trackable(args.id)
     tracked = services.registry.get(thread_id)
-    terminal = sys.stdout.isatty()
-
     async def fetch() -> str:
         backend = services.backend_for(thread_id)
         try:
@@ -88,7 +86,8 @@ def cmd_show(args: argparse.Namespace, services: Services) -> int:
                 checked_at=services.clock.now(),
             )
         if args.format == "json":
-            return transcript.render_json(info, messages, ascii_only=terminal)
+            # \uXXXX escapes: lossless for programs, inert wherever it is printed
+            return transcript.render_json(info, messages, ascii_only=True)
         try:
             names = await services.assistant_names(services.profile_for(thread_id))
         except ApiError:
@@ -96,7 +95,9 @@ def cmd_show(args: argparse.Namespace, services: Services) -> int:
         text = transcript.render_markdown(
             info, messages, title=tracked.title if tracked else "", assistant_names=names
         )
-        return clean(text) if terminal else text
+        # For people, so inert even when piped into `less` or `head` on a terminal;
+        # --format json is the lossless form.
+        return clean(text)
 
     sys.stdout.write(run_async(services, fetch))
     return 0
