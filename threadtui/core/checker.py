@@ -307,7 +307,7 @@ class _Run:
             asker.drop_pending_gone()
             reason = asker.stop.user_message
             if isinstance(asker.stop, ApiRetired):
-                reason = asker.retired(asker.stop).message()
+                reason = asker.retired(asker.stop).message(asker.profile.kind)
             self.skip((t for t, _ in threads if t not in asker.answered), reason)
 
 

@@ -35,10 +35,16 @@ class ServerState:
     def retired(self) -> bool:
         return self.retired_at is not None
 
-    def message(self) -> str:
+    def message(self, kind: str = "assistants") -> str:
         """One plain sentence for a retired server (empty when it answers)."""
         if not self.retired:
             return ""
+        if kind == "conversations":
+            return (
+                f"The server of profile {self.profile!r} ({self.host}) does not offer the "
+                "Conversations API: its conversations are kept as they were, none was marked "
+                "gone, and their archived transcripts still open; check the profile's base_url."
+            )
         return (
             f"The server of profile {self.profile!r} ({self.host}) no longer offers the "
             "Assistants API: its threads are kept as they were, none was marked gone; "

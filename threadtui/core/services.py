@@ -284,7 +284,8 @@ class Services:
                     project=profile.project,
                     http_transport=self.http_transport,
                     read_only=self.is_read_only(profile.name),
-                )
+                ),
+                clock=self.clock,
             )
             self._backends[profile.name] = backend
         return backend

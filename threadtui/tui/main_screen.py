@@ -204,7 +204,7 @@ class MainScreen(Screen[None]):
         """Said once, plainly, at start: a retired server, or data others can read."""
         state = servers.get(self.services.registry, self.services.profile().name)
         if state is not None and state.retired:
-            return state.message()
+            return state.message(self.services.profile().kind)
         return None if self.demo else privacy_warning(self.services.locations)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
