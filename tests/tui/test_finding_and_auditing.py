@@ -177,7 +177,9 @@ async def test_a_search_result_opens_its_thread_at_the_message_once(app, demo):
         await pilot.press(*"Ottawa")
         await wait_until(pilot, lambda: "Capital cities quiz" in screen_text(app))
         await pilot.press("enter", "enter")  # to the results, then open the first
-        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen) and main(app).pane.message_ids)
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, MainScreen) and main(app).pane.message_ids
+        )
         await wait_until(pilot, lambda: getattr(app.focused, "message", None) is not None)
         assert app.focused.message.id == wanted
         await pilot.pause(0.3)

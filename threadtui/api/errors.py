@@ -21,7 +21,9 @@ class ApiError(Exception):
 class NotFound(ApiError):
     """404: the object does not exist for this key (deleted, expired, or another project)."""
 
-    def __init__(self, user_message: str, *, object_id: str | None = None, status: int | None = 404):
+    def __init__(
+        self, user_message: str, *, object_id: str | None = None, status: int | None = 404
+    ):
         super().__init__(user_message, status=status)
         self.object_id = object_id
 
@@ -45,7 +47,9 @@ class RateLimited(ApiError):
 
     retryable = True
 
-    def __init__(self, user_message: str, *, retry_after: float | None = None, status: int | None = 429):
+    def __init__(
+        self, user_message: str, *, retry_after: float | None = None, status: int | None = 429
+    ):
         super().__init__(user_message, status=status)
         self.retry_after = retry_after
 

@@ -65,6 +65,7 @@ def cmd_show(args: argparse.Namespace, services: Services) -> int:
 
     thread_id, _ = require_trackable(args.id)
     tracked = services.registry.get(thread_id)
+
     async def fetch() -> str:
         backend = services.backend_for(thread_id)
         try:

@@ -38,12 +38,20 @@ PREFIXES: tuple[IdPrefix, ...] = (
     IdPrefix("conv_", IdKind.CONVERSATION, ""),
     IdPrefix("run_", IdKind.RUN, "look for the thread_ ID next to it"),
     IdPrefix("msg_", IdKind.MESSAGE, "a message's thread_id field names its thread"),
-    IdPrefix("asst_", IdKind.ASSISTANT, "assistants are shared by many threads; look for a thread_ ID in your logs"),
+    IdPrefix(
+        "asst_",
+        IdKind.ASSISTANT,
+        "assistants are shared by many threads; look for a thread_ ID in your logs",
+    ),
     IdPrefix("step_", IdKind.RUN_STEP, "look for the thread_ ID next to it"),
     IdPrefix("call_", IdKind.TOOL_CALL, "look for the thread_ ID of the run that made the call"),
     IdPrefix("resp_", IdKind.RESPONSE, "a response's conversation field names its conv_ ID"),
     IdPrefix("file-", IdKind.FILE, "files are not conversations; look for a thread_ or conv_ ID"),
-    IdPrefix("vs_", IdKind.VECTOR_STORE, "vector stores are not conversations; look for a thread_ or conv_ ID"),
+    IdPrefix(
+        "vs_",
+        IdKind.VECTOR_STORE,
+        "vector stores are not conversations; look for a thread_ or conv_ ID",
+    ),
     IdPrefix("item_", IdKind.ITEM, "look for the conv_ ID of its conversation"),
 )
 
