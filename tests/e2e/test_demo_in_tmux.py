@@ -59,6 +59,28 @@ def test_open_send_reply_delete_quit(terminal: TmuxSession) -> None:
     terminal.wait_for("[exited 0]", timeout=15)
 
 
+def test_a_conversation_open_send_reply_delete(terminal: TmuxSession) -> None:
+    terminal.send("/")
+    terminal.type("Packing for")
+    terminal.send("Enter")
+    screen = terminal.wait_for("Opened conv_")
+    assert "function_call" in screen  # its tool items are shown compactly
+    terminal.send("w")
+    terminal.type("Is it cold?")
+    terminal.send("Enter")
+    terminal.wait_for("Response resp_", timeout=30)
+    screen = terminal.wait_for("completed (")
+    assert "You wrote “Is it cold?”" in screen
+    terminal.send("Escape")
+    terminal.wait_for("⏎ Open")
+    terminal.send("d")
+    terminal.wait_for("deleted for good")
+    terminal.send("y")
+    terminal.wait_for("Deleted conv_")
+    terminal.send("q")
+    terminal.wait_for("[exited 0]", timeout=15)
+
+
 def test_hostile_remote_text_reaches_the_terminal_as_text(terminal: TmuxSession) -> None:
     terminal.send("/")
     terminal.type("Markup in pasted logs")
@@ -66,7 +88,7 @@ def test_hostile_remote_text_reaches_the_terminal_as_text(terminal: TmuxSession)
     screen = terminal.wait_for("Opened thread_")
     assert "[bold]" in screen or "[@click" in screen or "␛" in screen
     # the app is still running and still answers keys: nothing the text held fired
-    terminal.send("question_mark" if False else "?")
+    terminal.send("?")
     terminal.wait_for("binding id")
     terminal.send("Escape")
     terminal.wait_for("binding id", gone=True)
