@@ -91,6 +91,7 @@ async def test_without_a_key_the_app_opens_on_the_registry_and_says_how_to_set_u
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_until(pilot, lambda: main(app).sidebar.index.total == 1)
+            await pilot.pause()  # the rows are in; let them reach the screen
             text = screen_text(app)
             assert "Kept locally" in text
             assert (
