@@ -624,11 +624,14 @@ class Registry:
         return AddResult(added, already)
 
     def _add_batch(self, batch: list[TrackedThread], added: list[str], already: list[str]) -> None:
-        now = self._now()
+        now = _stored("added_at", self._now())
         placeholders = ", ".join("?" * len(COLUMNS))
         # Plain INSERT: OR IGNORE would also swallow a NOT NULL violation silently. The
         # IMMEDIATE transaction holds the write lock, so "which exist" cannot change under us.
         insert = f"INSERT INTO threads ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+        # Rows are converted before the write lock is taken, so it is held only for SQL.
+        stored = [_stored_row(entry) for entry in batch]
+        tags = [(tag, entry.id) for entry in batch for tag in _clean_tags(entry.tags)]
         with self._writing() as db:
             ids = [entry.id for entry in batch]
             known = {
@@ -638,16 +641,13 @@ class Registry:
                 )
             }
             rows, new, old = [], [], []
-            for entry in batch:
+            for entry, values in zip(batch, stored, strict=True):
                 if entry.id in known:
                     old.append(entry)
                     continue
                 known.add(entry.id)  # a repeat later in the batch merges like a tracked one
-                values = [
-                    _stored(name, value)
-                    for name, value in zip(COLUMNS, _columns(entry), strict=True)
-                ]
-                values[_ADDED_AT] = _stored("added_at", entry.added_at or now)
+                if values[_ADDED_AT] is None:
+                    values[_ADDED_AT] = now
                 rows.append(values)
                 new.append(entry.id)
             db.executemany(insert, rows)
@@ -655,10 +655,7 @@ class Registry:
                 "UPDATE threads SET title = ? WHERE id = ? AND title = ''",
                 [(entry.title, entry.id) for entry in old if entry.title],
             )
-            db.executemany(
-                "INSERT OR IGNORE INTO tags (tag, thread_id) VALUES (?, ?)",
-                [(tag, entry.id) for entry in batch for tag in _clean_tags(entry.tags)],
-            )
+            db.executemany("INSERT OR IGNORE INTO tags (tag, thread_id) VALUES (?, ?)", tags)
         added.extend(new)
         already.extend(entry.id for entry in old)
 
@@ -757,12 +754,51 @@ def _stored(name: str, value: Any) -> Any:
     return storable(value) if isinstance(value, str) else value
 
 
+def _stored_metadata(value: Any) -> str:
+    return storable(json.dumps(value, ensure_ascii=False, sort_keys=True)) if value else "{}"
+
+
+def _stored_text(value: Any) -> str:
+    return storable(value) if value else ""
+
+
+def _stored_time(value: Any) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+def _stored_other(value: Any) -> Any:
+    return storable(value) if isinstance(value, str) else value
+
+
+# _stored, one function per column (COLUMNS order): no name tests per value at 100k rows.
+_STORERS = tuple(
+    _stored_metadata
+    if name == "metadata"
+    else _stored_text
+    if name in _TEXTS
+    else _stored_time
+    if name in _TIMES
+    else _stored_other
+    for name in COLUMNS
+)
+
+
+def _stored_row(entry: TrackedThread) -> list[Any]:
+    """`_stored` of every column of `entry`; added_at is None when it is still to be set."""
+    values = [store(value) for store, value in zip(_STORERS, _columns(entry), strict=True)]
+    if not entry.added_at:
+        values[_ADDED_AT] = None
+    return values
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def storable(text: str) -> str:
     """`text` as SQLite can take it: lone surrogates (how Python reads bytes that are not
     UTF-8 in a command line, like `--title $'\\xff'`) become U+FFFD."""
+    if text.isascii():  # the common case, checked in C
+        return text
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
