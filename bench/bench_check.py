@@ -3,8 +3,8 @@ concurrency 8 over one request at a time, and the requests it takes.
 
 The one-at-a-time baseline would take over eight minutes on all 10,000 threads, so it is
 measured on the first 1,000 of them in the same run and scaled by 10 (each request costs
-the same: 50 ms plus the same client and fake work). Set THREADTUI_BENCH_CHECK_FULL=1 to
-measure the baseline on all of them.
+the same: 50 ms plus the same client and fake work). `--full` (or
+THREADTUI_BENCH_CHECK_FULL=1) measures the baseline on all of them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import Row
+from bench.common import Row, full
 
 NAME = "check"
 FULL = {"threads": 10_000, "gone_every": 10, "latency": 0.050, "sample": 1_000}
@@ -72,7 +72,7 @@ async def measure(threads: int, gone_every: int, latency: float, sample: int) ->
 
 def run(smoke: bool = False) -> list[Row]:
     size = dict(SMOKE if smoke else FULL)
-    if not smoke and os.environ.get("THREADTUI_BENCH_CHECK_FULL"):
+    if not smoke and (full() or os.environ.get("THREADTUI_BENCH_CHECK_FULL")):
         size["sample"] = size["threads"]
     found = asyncio.run(measure(**size))
     threads = int(size["threads"])

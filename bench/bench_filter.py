@@ -19,8 +19,8 @@ from bench.paint import watch
 from bench.world import fill_registry, services_at
 
 NAME = "filter"
-FULL = {"sizes": (1_000, 100_000), "rounds": 3}
-SMOKE = {"sizes": (100, 1_000), "rounds": 1}
+FULL = {"sizes": (1_000, 100_000), "rounds": 3, "keys": None}
+SMOKE = {"sizes": (100, 1_000), "rounds": 1, "keys": 6}  # "refund" and back
 P95_TARGET = 0.050
 # A word, a tag, backspacing out of both, another word, backspacing out of it: the box
 # ends empty, as each round starts.
@@ -33,7 +33,7 @@ def _typed(text: str, key: str) -> str:
     return text + (" " if key == "space" else key)
 
 
-async def keystrokes(folder: Path, count: int, rounds: int) -> list[float]:
+async def keystrokes(folder: Path, count: int, rounds: int, keys: int | None = None) -> list[float]:
     """Seconds from each key to the frame showing the filtered list."""
     from textual.widgets import Input
 
@@ -62,7 +62,8 @@ async def keystrokes(folder: Path, count: int, rounds: int) -> list[float]:
             await pilot.press("slash")
             for _ in range(rounds):
                 typed = ""
-                for key in TYPING:
+                typing = TYPING if keys is None else [*TYPING[:keys], *["backspace"] * keys]
+                for key in typing:
                     typed = _typed(typed, key)
                     terms = " ".join(typed.lower().split())
 
@@ -90,7 +91,9 @@ def run(smoke: bool = False) -> list[Row]:
         for count in (small, big):
             folder = Path(tmp) / str(count)
             fill_registry(folder, count)
-            found[count] = asyncio.run(keystrokes(folder, count, int(size["rounds"])))
+            found[count] = asyncio.run(
+                keystrokes(folder, count, int(size["rounds"]), size["keys"])  # type: ignore[arg-type]
+            )
     p50, p95 = median(found[big]), percentile(found[big], 0.95)
     small50, small95 = median(found[small]), percentile(found[small], 0.95)
     label = f"filter keystroke, {big:,} threads ({len(found[big])} keys)"

@@ -1,8 +1,8 @@
 """Importing a big generated log: throughput against reading the same file line by line,
 and peak memory against an idle process (and a log a tenth the size: it must not grow).
 
-Full size is 1,000,000 lines (about 150 MB); set THREADTUI_BENCH_IMPORT_LINES for more
-(6,500,000 lines is about 1 GB). Each measurement runs in a fresh interpreter so its
+Full size is 1,000,000 lines (about 150 MB); `--full` makes it 6,500,000 lines (about
+1 GB); THREADTUI_BENCH_IMPORT_LINES sets any other count. Each measurement runs in a fresh interpreter so its
 peak memory is its own.
 """
 
@@ -14,10 +14,11 @@ import string
 import tempfile
 from pathlib import Path
 
-from bench.common import Row, in_child, ratio
+from bench.common import Row, full, in_child, ratio
 
 NAME = "import"
 FULL_LINES = 1_000_000
+GIGABYTE_LINES = 6_500_000  # about 1 GB: `python -m bench --full import`
 SMOKE_LINES = 5_000
 MEMORY_TARGET_MB = 100
 B62 = string.digits + string.ascii_letters
@@ -106,9 +107,8 @@ RESULT = {{"seconds": time.perf_counter() - started, "added": summary.added}}
 
 
 def run(smoke: bool = False) -> list[Row]:
-    lines = (
-        SMOKE_LINES if smoke else int(os.environ.get("THREADTUI_BENCH_IMPORT_LINES", FULL_LINES))
-    )
+    default = GIGABYTE_LINES if full() else FULL_LINES
+    lines = SMOKE_LINES if smoke else int(os.environ.get("THREADTUI_BENCH_IMPORT_LINES", default))
     env = {"OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": "http://fake.local/v1"}
     with tempfile.TemporaryDirectory(prefix="threadtui-bench-") as tmp:
         root = Path(tmp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -16,6 +17,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+FULL_ENV = "THREADTUI_BENCH_FULL"  # set by --full: the issue's sizes where the default is smaller
+
+
+def full() -> bool:
+    """True under `python -m bench --full`."""
+    return bool(os.environ.get(FULL_ENV))
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,26 @@ def table(rows: list[Row]) -> str:
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(cells(row)) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def machine() -> str:
+    """The CPU model and count, memory, OS and Python, in one line."""
+    cpu = platform.processor() or platform.machine()
+    memory = ""
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
+        with open("/proc/meminfo") as info:
+            kib = int(next(line.split()[1] for line in info if line.startswith("MemTotal:")))
+        memory = f", {kib / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return (
+        f"{os.cpu_count()} × {cpu}{memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def timed(work: Callable[[], Any]) -> tuple[float, Any]:
