@@ -156,14 +156,15 @@ class Services:
         summaries, joined_tags = self.registry.summaries()
         tags = {thread_id: _split_tags(joined) for thread_id, joined in joined_tags.items()}
         get, untagged = tags.get, ()
-        # SUMMARY_COLUMNS are IndexRow's fields but tags, in order.
-        rows = [
-            IndexRow(thread_id, kind, profile, title, get(thread_id, untagged), *rest)
+        # SUMMARY_COLUMNS are IndexRow's fields but tags, in order; the index takes its
+        # rows as plain tuples.
+        rows: list[tuple | IndexRow] = [
+            (thread_id, kind, profile, title, get(thread_id, untagged), *rest)
             for thread_id, kind, profile, title, *rest in summaries
         ]
         if retired:
             rows = [
-                _as_retired(r) if r.profile in retired and r.status != "gone" else r for r in rows
+                _as_retired(IndexRow(*r)) if r[2] in retired and r[5] != "gone" else r for r in rows
             ]
         return ThreadIndex(rows)
 
