@@ -11,7 +11,7 @@ import sys
 import time
 
 import bench
-from bench.common import FULL_ENV, machine, table
+from bench.common import FULL_ENV, compile_bytecode, machine, table
 
 
 def available() -> dict[str, str]:
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--smoke and --full do not go together")
     if args.full:
         os.environ[FULL_ENV] = "1"
+    compile_bytecode()
     rows = []
     load_before = _load()
     started = time.perf_counter()

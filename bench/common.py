@@ -55,6 +55,18 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def compile_bytecode() -> None:
+    """Write the bytecode of threadtui and bench, as installing a package does.
+
+    Fresh-process figures must not include compiling stale sources: with
+    PYTHONDONTWRITEBYTECODE set (as in some CI and dev shells) nothing else would.
+    """
+    import compileall
+
+    for package in ("threadtui", "bench"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def machine() -> str:
     """The CPU model and count, memory, OS and Python, in one line."""
     cpu = platform.processor() or platform.machine()
