@@ -43,8 +43,9 @@ def test_open_send_reply_delete_quit(terminal: TmuxSession) -> None:
     terminal.send("Enter")
     terminal.wait_for("completed (", timeout=30)
     screen = terminal.wait_for("Support Bot here")  # the demo assistant's reply
-    lines = [line.split("▌ ", 1)[-1].strip() for line in screen.splitlines()]
-    assert "Hello from tmux" in lines and "second line" in lines  # one message, two lines
+    lines = screen.splitlines()
+    first = next(n for n, line in enumerate(lines) if "▌ Hello from tmux" in line)
+    assert "▌ second line" in lines[first + 1]  # one message, two lines
     # back to the list (Esc alone: a key right behind it would read as alt+key), then delete
     terminal.send("Escape")
     terminal.wait_for("⏎ Open")

@@ -67,14 +67,14 @@ def test_hostile_thread_over_http_in_a_real_terminal(tmp_path, hostile_server):
         terminal.send("Tab")  # to the messages, then to the oldest one
         terminal.wait_for("⏎ Open", gone=True)
         terminal.send("Home")
-        screen = terminal.wait_for("[@click=app.quit]", timeout=20)
+        screen = terminal.wait_for("[bold]not bold[/bold]", timeout=20)  # the oldest message
         styled = terminal.capture_escapes()
         title_after = terminal._tmux("display-message", "-p", "-t", terminal.name, "#{pane_title}")
         buffers = terminal._tmux("list-buffers")
         terminal.send("q")
         terminal.wait_for("[exited 0]", timeout=15)
 
-    assert "[bold]not bold[/bold]" in screen  # markup shown, not obeyed
+    assert "[@click=app.quit]" in screen  # markup shown, not obeyed
     assert "␛" in screen  # escapes shown as visible stand-ins
     assert leaks(screen) == []
     assert SGR.sub("", styled).count("\x1b") == 0  # only colours reached the terminal

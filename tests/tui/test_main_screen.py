@@ -269,3 +269,27 @@ async def test_keys_typed_in_one_burst_after_slash_land_in_the_filter(app, demo)
         )
         assert isinstance(app.screen, MainScreen)  # no dialog was opened by a stray "u" or "d"
         assert len(main(app).sidebar.index) == 1
+
+
+async def test_a_message_typed_in_one_burst_after_w_is_sent_whole_and_in_order(app, demo):
+    from textual import events
+
+    target = thread_id(demo, "Refund policy question")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_thread(pilot, app, target)
+        main(app).sidebar.threads.focus()
+        await pilot.pause()
+        burst = [
+            ("w", "w"),
+            ("H", "H"),
+            ("i", "i"),
+            ("ctrl+n", "\x0e"),
+            ("u", "u"),
+            ("enter", "\r"),
+        ]
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await wait_until(pilot, lambda: "completed" in status(app))
+        sent = demo.fake.requests.matching("POST", "/threads/{thread_id}/messages")
+        assert [r.json["content"] for r in sent] == ["Hi\nu"]
+        assert isinstance(app.screen, MainScreen)  # "u" did not open the untrack dialog

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from threadtui.api.errors import ApiError
@@ -67,7 +67,9 @@ def describe_failure(error: BaseException | None) -> str:
 
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="threadtui.filter"),
+        # Priority: the focus moves as the key is read, so text typed right behind it (a
+        # fast typist, a paste) lands in the box, not on single-letter bindings (u, d…).
+        Binding("slash", "filter", "Filter", id="threadtui.filter", priority=True),
         Binding("a", "add", "Add ID", id="threadtui.add"),
         Binding("n", "new_thread", "New", id="threadtui.new"),
         Binding("d", "delete", "Delete", id="threadtui.delete"),
@@ -85,7 +87,7 @@ class MainScreen(Screen[None]):
         Binding("M", "migrate", "Continue as a conversation", show=False, id="threadtui.migrate"),
         Binding("s", "sort", "Sort", show=False, id="threadtui.sort"),
         Binding("c", "copy", "Copy", show=False, id="threadtui.copy"),
-        Binding("w", "compose", "Write", show=False, id="threadtui.write"),
+        Binding("w", "compose", "Write", show=False, id="threadtui.write", priority=True),
         Binding("f", "find", "Find in thread", show=False, id="threadtui.find"),
         Binding("S", "search", "Search archive", show=False, id="threadtui.search"),
         Binding("L", "deletion_log", "Deletion log", show=False, id="threadtui.deletion_log"),
@@ -550,6 +552,8 @@ class MainScreen(Screen[None]):
         self.app.push_screen(HelpScreen(rows))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("filter", "compose") and isinstance(self.focused, (Input, TextArea)):
+            return False  # "/" and "w" are text there
         if action == "cancel_run":
             return self.runs.active  # otherwise Esc means "back" to whatever is focused
         if action in CHANGES and self.services.read_only:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message as TextualMessage
@@ -17,7 +16,6 @@ from textual.widgets import Static
 
 from threadtui.api.models import Message
 from threadtui.tui.widgets.message_view import MessageView
-from threadtui.tui.widgets.stray_keys import route
 
 
 class MessagePane(VerticalScroll, can_focus=True):
@@ -40,11 +38,6 @@ class MessagePane(VerticalScroll, can_focus=True):
 
     def compose(self):
         yield self._notice
-
-    async def _on_key(self, event: events.Key) -> None:
-        # also catches keys bubbling from a focused MessageView
-        if not await route(self, event):
-            await super()._on_key(event)
 
     # -- content ------------------------------------------------------------------------
     @property

@@ -23,7 +23,6 @@ from textual.strip import Strip
 from threadtui.core.sanitize import one_line
 from threadtui.core.thread_index import IndexRow
 from threadtui.core.timefmt import age
-from threadtui.tui.widgets.stray_keys import route
 
 # The badge says the kind (● thread, ◆ conversation), green once the server confirmed it,
 # or what went wrong with it.
@@ -142,10 +141,6 @@ class ThreadList(ScrollView, can_focus=True):
         if (row := self.current) is not None:
             self.marked ^= {row.id}
             self.cursor += 1
-
-    async def _on_key(self, event: events.Key) -> None:
-        if not await route(self, event):
-            await super()._on_key(event)
 
     async def _on_click(self, event: events.Click) -> None:
         position = event.style.meta.get("row")
