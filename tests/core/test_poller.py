@@ -112,8 +112,21 @@ async def test_the_servers_poll_after_hint_is_honoured(fake, fake_clock, backend
     poller, updates = follow(backend, run, fake_clock)
     final = await poller.run()
     assert final.status == "completed"
-    assert [u.next_check_in for u in updates if not u.finished] == [2, 2, 2, 2, 2]
+    # never sooner than the hint; the backoff (reset at in_progress, 2 s) passes it at 4 s
+    assert [u.next_check_in for u in updates if not u.finished] == [2, 2, 2, 2, 4]
     assert fake.count("GET", RUN_GET) == 5
+
+
+async def test_a_short_hint_does_not_make_a_long_run_cost_more_checks(
+    fake, backend, fake_clock, start
+) -> None:
+    run = await start(RunPlan(start_after=0.5, finish_after=10, poll_after_ms=500))
+    poller, updates = follow(backend, run, fake_clock)
+    final = await poller.run()
+    assert final.status == "completed"
+    # taken as a rate, the 500 ms hint would be 20 checks; as a floor it is the backoff's
+    assert [u.next_check_in for u in updates if not u.finished] == [0.5, 0.5, 1, 2, 4, 5]
+    assert fake.count("GET", RUN_GET) == 6
 
 
 async def test_progress_reads_well_in_the_status_bar(fake_clock, backend, start) -> None:

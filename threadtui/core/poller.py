@@ -1,7 +1,8 @@
 """Following a run to its end, for the status bar and the CLI.
 
 `RunPoller` checks the run with backoff (0.5 s doubling to 5 s, reset whenever the status
-changes), or exactly as often as the server's `openai-poll-after-ms` hint asks. It stops
+changes), never sooner than the server's `openai-poll-after-ms` hint allows: the hint is a
+floor, not a rate (taken as a rate, a 500 ms hint is 20 checks for a 10-second run). It stops
 when the run ends, when it stops at `requires_action`, or at the run's `expires_at` (plus a
 short grace for the server to mark it expired) if the server never ends it. `cancel()`
 asks the server to cancel and keeps polling until the run is terminal: `cancelled`, or
@@ -225,7 +226,7 @@ class RunPoller:
             hint = (
                 max(run.poll_after_ms / 1000, MIN_HINT) if run.poll_after_ms is not None else None
             )
-            delay = min(hint if hint is not None else interval, limit - now)
+            delay = min(max(hint or 0.0, interval), limit - now)
             yield update(next_check_in=delay)
             if await self._sleep(delay):
                 continue  # cancel() woke us: send it before checking again
