@@ -110,3 +110,26 @@ async def test_setup_problems_are_sentences(
     with pytest.raises(ConfigError, match="no profile 'nope'"):
         services_on(fake, tmp_path, fake_clock, profile_name="nope")
     await services.aclose()
+
+
+async def test_the_sidebars_first_screen_is_the_top_of_the_whole_index(
+    services: Services,
+) -> None:
+    from threadtui.core.registry import TrackedThread
+
+    services.registry.add_many(
+        TrackedThread(
+            f"thread_{n:024d}",
+            title=f"Thread {n}",
+            tags=("big",) if n % 7 == 0 else (),
+            added_at=1_700_000_000 + n,
+            last_activity_at=1_700_000_000 + (n * 7919) % 1000,  # shuffled, no ties
+        )
+        for n in range(1000)
+    )
+    whole = services.thread_index()
+    head = services.thread_index_head(50)
+    assert whole.complete and whole.total == 1000
+    assert not head.complete and head.total == 1000 and len(head) == 50
+    assert [head.row(n) for n in range(50)] == [whole.row(n) for n in range(50)]
+    assert services.thread_index_head(5000).complete  # a small registry is whole at once

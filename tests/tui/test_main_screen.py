@@ -293,3 +293,21 @@ async def test_a_message_typed_in_one_burst_after_w_is_sent_whole_and_in_order(a
         sent = demo.fake.requests.matching("POST", "/threads/{thread_id}/messages")
         assert [r.json["content"] for r in sent] == ["Hi\nu"]
         assert isinstance(app.screen, MainScreen)  # "u" did not open the untrack dialog
+
+
+async def test_a_big_registry_shows_its_first_screen_then_filters_over_every_thread(app, demo):
+    from threadtui.core.registry import TrackedThread
+
+    seeded = len(demo.fake.demo_threads())
+    demo.services.registry.add_many(
+        TrackedThread(f"thread_{n:024d}", title=f"Imported item{n}", added_at=1_000 + n)
+        for n in range(500)
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        sidebar = main(app).sidebar
+        await wait_until(pilot, lambda: not sidebar.loading)
+        assert sidebar.index.total == seeded + 500  # the count is right from the first screen
+        await wait_until(pilot, lambda: sidebar.index.complete)
+        await pilot.press("slash", *"item0")  # the oldest: far below the first screen
+        await wait_until(pilot, lambda: "Threads (1 of" in screen_text(app))
+        assert "Imported item0" in screen_text(app)

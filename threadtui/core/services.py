@@ -150,23 +150,34 @@ class Services:
     def thread_index(self) -> ThreadIndex:
         """Every tracked thread, for the sidebar. Threads on a server that retired the API
         show as "retired" (not gone: they may live on elsewhere, and are archived)."""
-        from threadtui.core.servers import retired_profiles
-
-        retired = retired_profiles(self.registry)
         summaries, joined_tags = self.registry.summaries()
         tags = {thread_id: _split_tags(joined) for thread_id, joined in joined_tags.items()}
         get, untagged = tags.get, ()
         # SUMMARY_COLUMNS are IndexRow's fields but tags, in order; the index takes its
         # rows as plain tuples.
-        rows: list[tuple | IndexRow] = [
+        rows: list[tuple] = [
             (thread_id, kind, profile, title, get(thread_id, untagged), *rest)
             for thread_id, kind, profile, title, *rest in summaries
         ]
-        if retired:
-            rows = [
-                _as_retired(IndexRow(*r)) if r[2] in retired and r[5] != "gone" else r for r in rows
-            ]
-        return ThreadIndex(rows)
+        return ThreadIndex(self._retired_shown(rows))
+
+    def thread_index_head(self, rows: int) -> ThreadIndex:
+        """The first `rows` threads by recent activity and the count of all: what the
+        sidebar shows first (an indexed LIMIT query, a millisecond at 100,000 threads)
+        while `thread_index()` loads the rest (most of a second there)."""
+        head = [tuple(index_row(t)) for t in self.registry.list(order="activity", limit=rows)]
+        return ThreadIndex(self._retired_shown(head), total=self.registry.count())
+
+    def _retired_shown(self, rows: list[tuple]) -> list[tuple]:
+        from threadtui.core.servers import retired_profiles
+
+        retired = retired_profiles(self.registry)
+        if not retired:
+            return rows
+        return [
+            tuple(_as_retired(IndexRow(*r))) if r[2] in retired and r[5] != "gone" else r
+            for r in rows
+        ]
 
     def index_row(self, thread_id: str) -> IndexRow | None:
         from threadtui.core.servers import retired_profiles

@@ -66,10 +66,21 @@ def _haystacks(rows: Iterable[tuple]) -> list[str]:
 class ThreadIndex:
     """Rows kept in sort order, with a filtered view of their positions."""
 
-    def __init__(self, rows: Iterable[IndexRow | tuple] = (), sort: SortKey = "activity") -> None:
-        """`rows`: IndexRows, or plain tuples of their fields in order (cheaper)."""
+    def __init__(
+        self,
+        rows: Iterable[IndexRow | tuple] = (),
+        sort: SortKey = "activity",
+        *,
+        total: int | None = None,
+    ) -> None:
+        """`rows`: IndexRows, or plain tuples of their fields in order (cheaper).
+
+        With `total`, the rows are only the first of that many (the first screen, shown
+        while the whole index loads): `complete` is False until it is replaced.
+        """
         self._sort: SortKey = sort
         self._rows: list[tuple] = sorted(map(tuple, rows), key=_SORT_VALUE[sort], reverse=True)
+        self._missing = max(0, total - len(self._rows)) if total is not None else 0
         self._hay: list[str] = _haystacks(self._rows)
         self._filter_terms: list[str] = []
         self._view: list[int] | None = None  # None: no filter, every row is visible
@@ -81,7 +92,12 @@ class ThreadIndex:
 
     @property
     def total(self) -> int:
-        return len(self._rows)
+        return len(self._rows) + self._missing
+
+    @property
+    def complete(self) -> bool:
+        """False for a first screen of rows standing in while the whole index loads."""
+        return self._missing == 0
 
     @property
     def sort(self) -> SortKey:

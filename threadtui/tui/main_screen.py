@@ -65,6 +65,9 @@ def describe_failure(error: BaseException | None) -> str:
     )
 
 
+FIRST_SCREEN_ROWS = 200  # taller than any terminal
+
+
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the focus moves as the key is read, so text typed right behind it (a
@@ -181,17 +184,25 @@ class MainScreen(Screen[None]):
 
     # -- the registry ---------------------------------------------------------------------------
     def reload_index(self) -> None:
-        self._load_index()
+        self._load_index(first_screen=self.sidebar.loading)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
-    def _load_index(self) -> None:
-        index = self.services.thread_index()
+    def _load_index(self, first_screen: bool = False) -> None:
+        # At start, one screenful first, so 100,000 threads paint as fast as none; the
+        # whole index is loaded after that paint (building it would hold the GIL during it).
+        index = (
+            self.services.thread_index_head(FIRST_SCREEN_ROWS)
+            if first_screen
+            else self.services.thread_index()
+        )
         if not get_current_worker().is_cancelled:  # a newer load replaced this one
             self.app.call_from_thread(self._index_loaded, index)
 
     def _index_loaded(self, index) -> None:
         first = self.sidebar.loading
         self.sidebar.set_index(index)
+        if not index.complete:
+            self.call_after_refresh(self._load_index)
         if first:
             self.call_after_refresh(self._warm_up)
             if warning := self._start_warning():
@@ -211,8 +222,10 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
-        """Import the SDK off the UI thread after first paint: it takes about a second, and
-        doing it on first open would freeze the screen."""
+        """Import the SDK and the Markdown renderer off the UI thread after first paint:
+        about a second, which would freeze the screen on the first open."""
+        import rich.markdown  # noqa: F401
+
         if self.services.has_key():
             from threadtui.api.client import warm_up
 

@@ -53,8 +53,10 @@ class Sidebar(Vertical):
         shown, total = len(self.index), self.index.total
         if self.loading:
             self.border_title = "Threads (loading…)"
-        elif shown == total:
+        elif shown == total or not self.index.filter_text:
             self.border_title = f"Threads ({total:,})"
+        elif not self.index.complete:  # a filter over the first screen while the rest loads
+            self.border_title = f"Threads (… of {total:,})"
         else:
             self.border_title = f"Threads ({shown:,} of {total:,})"
         self.border_subtitle = f"by {SORT_LABELS[self.index.sort]}"
