@@ -8,7 +8,6 @@ plain `Text`. Links are printed with their URL instead of becoming terminal hype
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.text import Text
 from textual.widgets import Static
 
@@ -44,6 +43,14 @@ def header_text(message: Message, assistant_names: dict[str, str], now: float) -
     return text
 
 
+def as_markdown(body: str) -> RenderableType:
+    # Imported here: rich.markdown (and markdown-it, pygments) is a tenth of the start-up
+    # import; the main screen imports it after the first paint (MainScreen._warm_up).
+    from rich.markdown import Markdown
+
+    return Markdown(body, hyperlinks=False)
+
+
 def part_renderables(part: Part, *, markdown: bool = True) -> list[RenderableType]:
     """Renderables for one part. People type plain text (their line breaks count);
     assistants answer in Markdown."""
@@ -52,7 +59,7 @@ def part_renderables(part: Part, *, markdown: bool = True) -> list[RenderableTyp
         cut = len(body) - DISPLAY_LIMIT
         if cut > 0:
             body = body[:DISPLAY_LIMIT]
-        out: list[RenderableType] = [Markdown(body, hyperlinks=False) if markdown else Text(body)]
+        out: list[RenderableType] = [as_markdown(body) if markdown else Text(body)]
         if cut > 0:
             out.append(
                 Text(
