@@ -17,24 +17,40 @@ KEY_ENV = "THREADTUI_TEST_KEY"
 T0 = 1_700_000_000
 
 
+def services_on(
+    fake: FakeAPI,
+    home: Path,
+    clock: ManualClock,
+    *profiles: Profile,
+    key_env: str = KEY_ENV,
+    **options: Any,
+) -> Services:
+    """Services on real files under `home`, talking to `fake`; the first profile is the
+    default one, and the key sits in `key_env` (never a real key)."""
+    return Services(
+        Locations(home / "config", home / "data", home / "logs"),
+        Config({p.name: p for p in profiles}, profiles[0].name),
+        env={key_env: "sk-test-key-not-real"},
+        clock=clock,
+        http_transport=fake.transport(),
+        **options,
+    )
+
+
 def make_services(fake: FakeAPI, home: Path, clock: ManualClock) -> Services:
     """Services with an Assistants profile "default" and a Conversations profile "convs"."""
-    profiles = {
-        "default": Profile("default", "assistants", base_url=fake.base_url, api_key_env=KEY_ENV),
-        "convs": Profile(
+    return services_on(
+        fake,
+        home,
+        clock,
+        Profile("default", "assistants", base_url=fake.base_url, api_key_env=KEY_ENV),
+        Profile(
             "convs",
             "conversations",
             base_url=fake.base_url,
             api_key_env=KEY_ENV,
             default_model="gpt-4o-mini",
         ),
-    }
-    return Services(
-        Locations(home / "config", home / "data", home / "logs"),
-        Config(profiles, "default"),
-        env={KEY_ENV: "sk-test-key-not-real"},
-        clock=clock,
-        http_transport=fake.transport(),
     )
 
 

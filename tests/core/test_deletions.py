@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.archive_world import services_on
 from threadtui.api.errors import ReadOnly, WrongProject
 from threadtui.clock import ManualClock
 from threadtui.core import prune
 from threadtui.core.archive import archive_thread, load_transcript
-from threadtui.core.config import Config, Profile
+from threadtui.core.config import Profile
 from threadtui.core.deletions import DeletionLog
-from threadtui.core.paths import Locations
 from threadtui.core.registry import TrackedThread
 from threadtui.core.services import Services
 from threadtui.fakeapi import FakeAPI
@@ -22,16 +22,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def make_services(fake: FakeAPI, root: Path, clock: ManualClock, **options) -> Services:
-    profiles = {
-        "main": Profile("main", "assistants", base_url=fake.base_url),
-        "convs": Profile("convs", "conversations", base_url=fake.base_url),
-    }
-    return Services(
-        Locations(root / "config", root / "data", root / "logs"),
-        Config(profiles, "main"),
-        env={"OPENAI_API_KEY": "sk-test-key-not-real"},
-        clock=clock,
-        http_transport=fake.transport(),
+    return services_on(
+        fake,
+        root,
+        clock,
+        Profile("main", "assistants", base_url=fake.base_url),
+        Profile("convs", "conversations", base_url=fake.base_url),
+        key_env="OPENAI_API_KEY",
         **options,
     )
 

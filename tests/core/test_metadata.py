@@ -7,11 +7,11 @@ from pathlib import Path
 import openai
 import pytest
 
+from tests.core.archive_world import services_on
 from threadtui.api.errors import ReadOnly
 from threadtui.clock import ManualClock
 from threadtui.core import metadata
-from threadtui.core.config import Config, Profile
-from threadtui.core.paths import Locations
+from threadtui.core.config import Profile
 from threadtui.core.services import Services
 from threadtui.fakeapi import FakeAPI
 
@@ -27,16 +27,13 @@ OVER_THE_LIMITS = [
 
 
 def make_services(fake: FakeAPI, tmp_path: Path, clock: ManualClock, **options) -> Services:
-    profiles = {
-        "main": Profile("main", "assistants", base_url=fake.base_url),
-        "audit": Profile("audit", "assistants", base_url=fake.base_url, read_only=True),
-    }
-    return Services(
-        Locations(tmp_path / "config", tmp_path / "data", tmp_path / "logs"),
-        Config(profiles, "main"),
-        env={"OPENAI_API_KEY": "sk-test-key-not-real"},
-        clock=clock,
-        http_transport=fake.transport(),
+    return services_on(
+        fake,
+        tmp_path,
+        clock,
+        Profile("main", "assistants", base_url=fake.base_url),
+        Profile("audit", "assistants", base_url=fake.base_url, read_only=True),
+        key_env="OPENAI_API_KEY",
         **options,
     )
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.archive_world import services_on
 from threadtui.clock import ManualClock
 from threadtui.core import prune
-from threadtui.core.config import Config, Profile
+from threadtui.core.config import Profile
 from threadtui.core.deletions import DeletionLog
-from threadtui.core.paths import Locations
 from threadtui.core.registry import TrackedThread
 from threadtui.core.services import Services
 from threadtui.fakeapi import FakeAPI
@@ -22,18 +22,15 @@ DAY = 86400.0
 
 
 def make_services(fake: FakeAPI, root: Path, clock: ManualClock, **options) -> Services:
-    profiles = {
-        "main": Profile("main", "assistants", base_url="https://llm.example.test/v1"),
-        "convs": Profile("convs", "conversations", base_url="https://llm.example.test/v1"),
-        "audit": Profile("audit", "assistants", base_url=fake.base_url, read_only=True),
-        "nokey": Profile("nokey", "assistants", base_url=fake.base_url, api_key_env="NO_SUCH"),
-    }
-    return Services(
-        Locations(root / "config", root / "data", root / "logs"),
-        Config(profiles, "main"),
-        env={"OPENAI_API_KEY": "sk-test-key-not-real"},
-        clock=clock,
-        http_transport=fake.transport(),
+    return services_on(
+        fake,
+        root,
+        clock,
+        Profile("main", "assistants", base_url="https://llm.example.test/v1"),
+        Profile("convs", "conversations", base_url="https://llm.example.test/v1"),
+        Profile("audit", "assistants", base_url=fake.base_url, read_only=True),
+        Profile("nokey", "assistants", base_url=fake.base_url, api_key_env="NO_SUCH"),
+        key_env="OPENAI_API_KEY",
         **options,
     )
 
