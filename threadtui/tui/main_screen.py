@@ -162,7 +162,18 @@ class MainScreen(Screen[None]):
         self.sidebar.update_title()
         self.sidebar.threads.focus()
         self.pane.show_notice(self._welcome())
-        self.reload_index()
+        self._show_first_screen()
+
+    def _show_first_screen(self) -> None:
+        """The sidebar's first screen of rows, read here so the first frame shows them: an
+        indexed LIMIT query and a count, a few milliseconds even at 100,000 threads. The
+        whole index follows in a worker after that frame."""
+        try:
+            index = self.services.thread_index_head(FIRST_SCREEN_ROWS)
+        except StorageError:
+            self.reload_index()  # the worker meets the same error and says what to do
+            return
+        self._index_loaded(index)
 
     def _welcome(self) -> str:
         if not self.services.has_key():
@@ -184,24 +195,18 @@ class MainScreen(Screen[None]):
 
     # -- the registry ---------------------------------------------------------------------------
     def reload_index(self) -> None:
-        self._load_index(first_screen=self.sidebar.loading)
+        self._load_index()
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
-    def _load_index(self, first_screen: bool = False) -> None:
-        # At start, one screenful first, so 100,000 threads paint as fast as none; the
-        # whole index is loaded after that paint (building it would hold the GIL during it).
-        index = (
-            self.services.thread_index_head(FIRST_SCREEN_ROWS)
-            if first_screen
-            else self.services.thread_index()
-        )
+    def _load_index(self) -> None:
+        index = self.services.thread_index()
         if not get_current_worker().is_cancelled:  # a newer load replaced this one
             self.app.call_from_thread(self._index_loaded, index)
 
     def _index_loaded(self, index) -> None:
         first = self.sidebar.loading
         self.sidebar.set_index(index)
-        if not index.complete:
+        if not index.complete:  # after the first screen is painted: building it holds the GIL
             self.call_after_refresh(self._load_index)
         if first:
             self.call_after_refresh(self._warm_up)
