@@ -6,6 +6,7 @@ right or the user presses Esc, so nothing typed is lost to a mistake.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -14,6 +15,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+
+def next_box_or(screen: ModalScreen[Any], submitted: Input, submit: Callable[[], object]) -> None:
+    """Enter in a form: on to the next box, or `submit` from the last one."""
+    boxes = list(screen.query(Input))
+    position = boxes.index(submitted)
+    if position + 1 < len(boxes):
+        boxes[position + 1].focus()
+    else:
+        submit()
 
 
 class FormDialog(ModalScreen[Any]):
@@ -63,12 +74,7 @@ class FormDialog(ModalScreen[Any]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        inputs = list(self.query(Input))
-        position = inputs.index(event.input)
-        if position + 1 < len(inputs):
-            inputs[position + 1].focus()
-        else:
-            self.submit()
+        next_box_or(self, event.input, self.submit)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

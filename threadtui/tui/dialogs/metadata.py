@@ -37,6 +37,7 @@ from threadtui.core.metadata import (
 )
 from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
+from threadtui.tui.dialogs.form import next_box_or
 from threadtui.tui.dialogs.thread_forms import parse_tags
 from threadtui.tui.messages import ThreadsChanged
 from threadtui.tui.screens import failure_sentence, tell_app
@@ -260,12 +261,7 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
     # -- saving ------------------------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        inputs = list(self.query(Input))
-        position = inputs.index(event.input)
-        if position + 1 < len(inputs):
-            inputs[position + 1].focus()
-        else:
-            self.action_save()
+        next_box_or(self, event.input, self.action_save)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

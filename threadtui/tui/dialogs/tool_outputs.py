@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Static
 
 from threadtui.api.models import Run
 from threadtui.core.sanitize import clean
+from threadtui.tui.dialogs.form import next_box_or
 
 CANCEL_RUN = "cancel"
 
@@ -74,12 +75,7 @@ class ToolOutputsDialog(ModalScreen[dict[str, str] | str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        inputs = list(self.query(Input))
-        position = inputs.index(event.input)
-        if position + 1 < len(inputs):
-            inputs[position + 1].focus()
-        else:
-            self.submit()
+        next_box_or(self, event.input, self.submit)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
