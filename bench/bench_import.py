@@ -1,9 +1,9 @@
 """Importing a big generated log: throughput against reading the same file line by line,
 and peak memory against an idle process (and a log a tenth the size: it must not grow).
 
-Full size is 1,000,000 lines (about 150 MB); `--full` makes it 6,500,000 lines (about
-1 GB); THREADTUI_BENCH_IMPORT_LINES sets any other count. Each measurement runs in a fresh interpreter so its
-peak memory is its own.
+Full size is 1,000,000 lines (about 100 MB); `--full` makes it 10,000,000 lines (about
+1 GB); THREADTUI_BENCH_IMPORT_LINES sets any other count. Each measurement runs in a fresh
+interpreter so its peak memory is its own.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bench.common import Row, full, in_child, ratio
 
 NAME = "import"
 FULL_LINES = 1_000_000
-GIGABYTE_LINES = 6_500_000  # about 1 GB: `python -m bench --full import`
+GIGABYTE_LINES = 10_000_000  # about 1 GB (103 bytes a line): `python -m bench --full import`
 SMOKE_LINES = 5_000
 MEMORY_TARGET_MB = 100
 B62 = string.digits + string.ascii_letters
