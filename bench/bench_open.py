@@ -19,7 +19,7 @@ import math
 from bench.common import Row, in_child, median, ms
 
 NAME = "open"
-FULL = {"messages": 5_000, "latency": 0.100, "pairs": 6}
+FULL = {"messages": 5_000, "latency": 0.100, "pairs": 10}
 SMOKE = {"messages": 150, "latency": 0.200, "pairs": 1}  # latency: see requests_first
 PAGE = 100  # threadtui.core.chat.PAGE_SIZE: the API's maximum
 ROUND_TRIPS_TARGET = 1.5
@@ -102,6 +102,7 @@ async def measure(messages: int, latency: float, pairs: int) -> dict:
                     await pilot.pause(0.005)
                 fake.requests.clear()
                 waiting.clear()
+                gc.collect()  # the last thread's widgets: not a pass landing in one sample only
                 waiting["condition"] = lambda: (
                     screen.session is not None
                     and screen.session.thread_id == thread_id
@@ -190,6 +191,11 @@ def run(smoke: bool = False) -> list[Row]:
             f"zero latency: {ms(fast)} (median of {len(found['fast'])} each)",
             f"≤ {ROUND_TRIPS_TARGET} round trips",
             round_trips <= ROUND_TRIPS_TARGET,
+            ""
+            if round_trips <= ROUND_TRIPS_TARGET
+            else f"missed by {round_trips - ROUND_TRIPS_TARGET:.2f} round trips: the one request "
+            "is about 1.15 of them; mounting 100 message widgets (100-250 ms) and full "
+            "garbage-collector passes (50-150 ms) vary by more than a round trip",
         ),
         Row(
             label,
