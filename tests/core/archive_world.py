@@ -37,6 +37,19 @@ def services_on(
     )
 
 
+def services_from_env(fake: FakeAPI, home: Path, clock: ManualClock, **options: Any) -> Services:
+    """Services as `threadtui` starts them with no config.toml: the key and base URL from
+    the environment (OPENAI_API_KEY, OPENAI_BASE_URL), talking to `fake`."""
+    return Services.load(
+        config_dir=home / "config",
+        data_dir=home / "data",
+        env={"OPENAI_API_KEY": "sk-test-key-not-real", "OPENAI_BASE_URL": fake.base_url},
+        clock=clock,
+        http_transport=fake.transport(),
+        **options,
+    )
+
+
 def make_services(fake: FakeAPI, home: Path, clock: ManualClock) -> Services:
     """Services with an Assistants profile "default" and a Conversations profile "convs"."""
     return services_on(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.archive_world import services_from_env
 from threadtui.api.errors import AuthFailed, ReadOnly
 from threadtui.clock import ManualClock
 from threadtui.core.config import ConfigError
@@ -15,21 +16,9 @@ from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.store import text_part
 
 
-def services_on(fake: FakeAPI, tmp_path: Path, clock: ManualClock, **options) -> Services:
-    env = {"OPENAI_API_KEY": "sk-test-key-not-real", "OPENAI_BASE_URL": fake.base_url}
-    return Services.load(
-        config_dir=tmp_path / "config",
-        data_dir=tmp_path / "data",
-        env=env,
-        clock=clock,
-        http_transport=fake.transport(),
-        **options,
-    )
-
-
 @pytest.fixture
 async def services(fake: FakeAPI, tmp_path: Path, fake_clock: ManualClock):
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     yield services
     await services.aclose()
 
@@ -84,7 +73,7 @@ async def test_delete_forgets_and_reports_already_gone(services: Services, fake:
 async def test_read_only_sends_nothing(
     fake: FakeAPI, tmp_path: Path, fake_clock: ManualClock
 ) -> None:
-    services = services_on(fake, tmp_path, fake_clock, read_only=True)
+    services = services_from_env(fake, tmp_path, fake_clock, read_only=True)
     thread = fake.store.add_thread(created_at=1_700_000_000)
     services.track(thread.id)
     with pytest.raises(ReadOnly):
@@ -98,7 +87,7 @@ async def test_read_only_sends_nothing(
 async def test_setup_problems_are_sentences(
     fake: FakeAPI, tmp_path: Path, fake_clock: ManualClock
 ) -> None:
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     with pytest.raises(WrongIdKind, match="run ID"):
         services.track("run_abc")
     with pytest.raises(ConfigError, match=r"conversation.*--kind conversations"):
@@ -108,7 +97,7 @@ async def test_setup_problems_are_sentences(
     with pytest.raises(AuthFailed, match="set OPENAI_API_KEY"):
         services.backend()
     with pytest.raises(ConfigError, match="no profile 'nope'"):
-        services_on(fake, tmp_path, fake_clock, profile_name="nope")
+        services_from_env(fake, tmp_path, fake_clock, profile_name="nope")
     await services.aclose()
 
 

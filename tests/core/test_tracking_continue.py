@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.archive_world import services_from_env
 from threadtui.api.errors import ReadOnly
 from threadtui.clock import ManualClock
 from threadtui.core.archive_import import import_dump
@@ -21,18 +22,6 @@ from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.store import text_part
 
 GONE = "thread_D1hdJFT5q1dv1cExdAO0NHl9"
-
-
-def services_on(fake: FakeAPI, tmp_path: Path, clock: ManualClock, **options) -> Services:
-    env = {"OPENAI_API_KEY": "sk-test-key-not-real", "OPENAI_BASE_URL": fake.base_url}
-    return Services.load(
-        config_dir=tmp_path / "config",
-        data_dir=tmp_path / "data",
-        env=env,
-        clock=clock,
-        http_transport=fake.transport(),
-        **options,
-    )
 
 
 def wire_message(n: int, role: str, content: list[dict]) -> dict:
@@ -64,7 +53,7 @@ def archive_gone_thread(services: Services, count: int) -> None:
 
 @pytest.fixture
 async def services(fake: FakeAPI, tmp_path: Path, fake_clock: ManualClock):
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     yield services
     await services.aclose()
 
@@ -127,7 +116,7 @@ async def test_nothing_to_continue_and_read_only_send_nothing(
     with pytest.raises(NothingToContinue, match="has no messages to carry over"):
         await continue_thread(services, "thread_nothing1X")
     archive_gone_thread(services, 4)
-    read_only = services_on(fake, tmp_path, fake_clock, read_only=True)
+    read_only = services_from_env(fake, tmp_path, fake_clock, read_only=True)
     with pytest.raises(ReadOnly):
         await continue_thread(read_only, GONE)
     await read_only.aclose()
