@@ -371,11 +371,10 @@ class ArchiveStore:
             ).fetchone()
         return row is not None
 
-    def thread_ids(self) -> list[str]:
-        """Every archived thread, most recently updated first."""
+    def is_empty(self) -> bool:
+        """True when no transcript is archived yet."""
         with self.registry.reading() as db:
-            rows = db.execute("SELECT thread_id FROM archives ORDER BY updated_at DESC").fetchall()
-        return [thread_id for (thread_id,) in rows]
+            return db.execute("SELECT 1 FROM archives LIMIT 1").fetchone() is None
 
 
 # -- public API -----------------------------------------------------------------------------

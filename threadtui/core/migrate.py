@@ -59,6 +59,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from threadtui.api.conversations import MAX_ITEMS_PER_REQUEST
 from threadtui.api.errors import (
     ApiRetired,
     AuthFailed,
@@ -82,7 +83,6 @@ if TYPE_CHECKING:
     from threadtui.core.services import Services
 
 ITEM_ROLES = ("user", "assistant", "system", "developer")  # what a message item accepts
-ITEMS_PER_REQUEST = 20  # the Conversations API's limit (api.conversations.MAX_ITEMS_PER_REQUEST)
 _PART_LABELS = {"image_file": "image file", "image_url": "image", "file": "file"}
 _ANNOTATION_LABELS = {"file_citation": "citation", "file_path": "file path", "url_citation": "link"}
 # Reading the source failed in a way the archive can stand in for.
@@ -280,7 +280,7 @@ async def migrate_thread(
         profile=target.name,
         title=title,
         items=len(items),
-        batches=math.ceil(len(items) / ITEMS_PER_REQUEST),
+        batches=math.ceil(len(items) / MAX_ITEMS_PER_REQUEST),
         read_from=source.read_from,
         complete=source.complete,
         why_archive=source.why_archive,

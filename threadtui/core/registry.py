@@ -740,20 +740,6 @@ def _columns(entry: TrackedThread) -> tuple[Any, ...]:
     return (*entry[:5], *entry[6:])
 
 
-def _stored(name: str, value: Any) -> Any:
-    """A field as its column holds it: metadata as JSON, times to the microsecond.
-
-    Microseconds are what TOML datetimes keep, so an export round-trips exactly.
-    """
-    if name == "metadata":
-        return storable(json.dumps(value or {}, ensure_ascii=False, sort_keys=True))
-    if name in _TEXTS:
-        return storable(value or "")
-    if name in _TIMES and value is not None:
-        return round(float(value), 6)
-    return storable(value) if isinstance(value, str) else value
-
-
 def _stored_metadata(value: Any) -> str:
     return storable(json.dumps(value, ensure_ascii=False, sort_keys=True)) if value else "{}"
 
@@ -781,6 +767,17 @@ _STORERS = tuple(
     else _stored_other
     for name in COLUMNS
 )
+
+
+_STORER_OF = dict(zip(COLUMNS, _STORERS, strict=True))
+
+
+def _stored(name: str, value: Any) -> Any:
+    """A field as its column holds it: metadata as JSON, times to the microsecond.
+
+    Microseconds are what TOML datetimes keep, so an export round-trips exactly.
+    """
+    return _STORER_OF.get(name, _stored_other)(value)
 
 
 def _stored_row(entry: TrackedThread) -> list[Any]:

@@ -186,20 +186,25 @@ async def _steps_of(
     async def one(run: Run) -> tuple[RunStep, ...]:
         nonlocal done
         async with gate:
-            found: list[RunStep] = []
-            after = None
-            while True:
-                page = await backend.list_run_steps(thread_id, run.id, limit=PAGE, after=after)
-                found += page.items
-                if not page.has_more or not page.items:
-                    break
-                after = page.last_id
+            found = await run_steps(backend, thread_id, run.id)
         done += 1
         if progress:
             progress("steps", done, len(runs))
-        return tuple(found)
+        return found
 
     return list(await asyncio.gather(*(one(run) for run in runs)))
+
+
+async def run_steps(backend: Backend, thread_id: str, run_id: str) -> tuple[RunStep, ...]:
+    """Every step of one run, a request per 100."""
+    found: list[RunStep] = []
+    after = None
+    while True:
+        page = await backend.list_run_steps(thread_id, run_id, limit=PAGE, after=after)
+        found += page.items
+        if not page.has_more or not page.items:
+            return tuple(found)
+        after = page.last_id
 
 
 async def count_messages(backend: Backend, thread_id: str) -> int:

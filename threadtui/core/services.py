@@ -86,6 +86,10 @@ class Services:
     def has_key(self, profile_name: str | None = None) -> bool:
         return self.profile(profile_name).api_key(self.env) is not None
 
+    def api_keys(self) -> list[str]:
+        """Every profile's key that is set: what logs and crash reports must redact."""
+        return [key for p in self.config.profiles.values() if (key := p.api_key(self.env))]
+
     def setup_hint(self, profile_name: str | None = None) -> str:
         """One sentence on how to give the profile a key."""
         profile = self.profile(profile_name)
@@ -172,23 +176,13 @@ class Services:
         from threadtui.core.servers import retired_profiles
 
         retired = retired_profiles(self.registry)
-        if not retired:
-            return rows
-        return [
-            tuple(_as_retired(IndexRow(*r))) if r[2] in retired and r[5] != "gone" else r
-            for r in rows
-        ]
+        return [_as_shown(r, retired) for r in rows] if retired else rows
 
     def index_row(self, thread_id: str) -> IndexRow | None:
-        from threadtui.core.servers import retired_profiles
-
         tracked = self.registry.get(thread_id)
         if tracked is None:
             return None
-        row = index_row(tracked)
-        if row.status != "gone" and row.profile in retired_profiles(self.registry):
-            return _as_retired(row)
-        return row
+        return IndexRow._make(self._retired_shown([index_row(tracked)])[0])
 
     def mark_gone(self, thread_id: str, reason: str) -> None:
         self.registry.set_status(thread_id, "gone", reason)
@@ -392,8 +386,12 @@ def _split_tags(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split("\x1f"))) if joined else ()
 
 
-def _as_retired(row: IndexRow) -> IndexRow:
-    return row._replace(status="retired")
+def _as_shown(row: tuple, retired: set[str]) -> tuple:
+    """A sidebar row (IndexRow's fields) with "retired" for its status when its profile's
+    server retired the API, unless the thread is gone."""
+    if row[2] in retired and row[5] != "gone":
+        return (*row[:5], "retired", *row[6:])
+    return row
 
 
 def index_row(tracked: TrackedThread) -> IndexRow:

@@ -74,8 +74,7 @@ class ThreadtuiApp(App[None]):
         frame can hold the API key), with keys redacted; the log gets the same text."""
         error = sys.exc_info()[1] or self._exception
         lines = traceback.format_exception(error) if error else ["unknown error\n"]
-        keys = [p.api_key(self.services.env) or "" for p in self.services.config.profiles.values()]
-        text = redact("".join(lines), keys)
+        text = redact("".join(lines), self.services.api_keys())
         log.critical("threadtui stopped after an unexpected error:\n%s", text)
         self.bell()
         self._exit_renderables.append(
@@ -102,7 +101,6 @@ class ThreadtuiApp(App[None]):
 def run_tui(services: Services, *, demo: bool = False) -> int:
     from threadtui.core.logs import start_log
 
-    keys = [p.api_key(services.env) or "" for p in services.config.profiles.values()]
-    start_log(services.locations.log_dir, secrets=keys)
+    start_log(services.locations.log_dir, secrets=services.api_keys())
     ThreadtuiApp(services, demo=demo).run()
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError
-from threadtui.core import prune
+from threadtui.core import prune, servers
 from threadtui.core.checker import CheckProgress, check_threads
 from threadtui.core.config import ConfigError
 from threadtui.core.deletions import DeletionEntry
@@ -42,12 +42,18 @@ class BulkControl:
             )
 
         status.say("Checking…", "progress")
+        registry = screen.services.registry
+        retired_before = servers.retired_profiles(registry)
         try:
             report = await check_threads(screen.services, ids, progress=progress)
         except (ApiError, ConfigError, StorageError) as problem:
             status.say(getattr(problem, "user_message", str(problem)), "error")
             return
-        screen.reload_index()
+        if ids is None or servers.retired_profiles(registry) != retired_before:
+            screen.reload_index()  # every row, or every row of a server now (no longer) retired
+        else:
+            for thread_id in ids:  # not the whole index for a few rows: it is 100,000 at times
+                screen.refresh_row(thread_id)
         if report.retired:
             hosts = ", ".join(sorted({s.host or s.profile for s in report.retired}))
             status.say(

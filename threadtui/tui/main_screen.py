@@ -7,7 +7,6 @@ deleting many). All I/O runs in workers and ends as one sentence in the status b
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -22,7 +21,7 @@ from threadtui.api.errors import ApiError
 from threadtui.core import servers
 from threadtui.core.chat import ArchivedSession, ThreadSession
 from threadtui.core.config import ConfigError
-from threadtui.core.ids import WrongIdKind, short
+from threadtui.core.ids import short
 from threadtui.core.paths import privacy_warning
 from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
@@ -35,6 +34,7 @@ from threadtui.tui.dialogs.import_dialog import ImportDialog
 from threadtui.tui.dialogs.thread_forms import AddThreadDialog, EditThreadDialog, ThreadDetails
 from threadtui.tui.messages import OpenThread, ThreadsChanged
 from threadtui.tui.run_control import RunControl
+from threadtui.tui.screens import failure_sentence
 from threadtui.tui.thread_view import ThreadView
 from threadtui.tui.widgets.composer import Composer
 from threadtui.tui.widgets.find_bar import FindBar
@@ -47,22 +47,9 @@ from threadtui.tui.widgets.thread_list import ThreadList
 if TYPE_CHECKING:
     from threadtui.core.services import Services
 
-log = logging.getLogger("threadtui.tui")
 
 CHANGES = frozenset({"delete", "new_thread", "continue_thread", "migrate", "edit_metadata"})
 NEEDS_ROW = frozenset({"delete", "untrack", "edit", "runs", "export", "edit_metadata", "check"})
-
-
-def describe_failure(error: BaseException | None) -> str:
-    """One sentence for the status bar, whatever went wrong."""
-    if isinstance(error, ApiError):
-        return error.user_message
-    if isinstance(error, (ConfigError, StorageError, WrongIdKind)):
-        return str(error)
-    return (
-        f"Something unexpected failed ({type(error).__name__}); threadtui kept running and "
-        "wrote the details to its log."
-    )
 
 
 FIRST_SCREEN_ROWS = 200  # taller than any terminal
@@ -186,12 +173,10 @@ class MainScreen(Screen[None]):
 
     # -- failures nobody expected ---------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker failed in a way no handler foresaw: say so, log it, keep running."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        log.error("worker %s failed", event.worker.name, exc_info=error)
-        self.status.say(describe_failure(error), "error")
+        """A worker failed in a way no handler foresaw: say so, keep running (the
+        unexpected is logged with its traceback)."""
+        if event.state is WorkerState.ERROR:
+            self.status.say(failure_sentence(event.worker.error), "error")
 
     # -- the registry ---------------------------------------------------------------------------
     def reload_index(self) -> None:

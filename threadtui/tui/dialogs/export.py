@@ -84,7 +84,8 @@ class ExportDialog(ModalScreen[Exported | None]):
         tracked = services.registry.get(thread_id)
         self.title_text = (tracked.title if tracked else "") or "untitled"
         self.gone = tracked is not None and tracked.status == "gone"
-        self.offline = self.gone or not services.has_key(services.profile_for(thread_id))
+        self.profile = services.profile_for(thread_id)
+        self.offline = self.gone or not services.has_key(self.profile)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -211,7 +212,7 @@ class ExportDialog(ModalScreen[Exported | None]):
             )
         return (
             f"{self.thread_id} is not in the local archive, and there is no key to fetch it: "
-            + self.services.setup_hint(self.services.profile_for(self.thread_id))
+            + self.services.setup_hint(self.profile)
         )
 
     def _api_sentence(self, problem: Exception) -> str:

@@ -103,8 +103,9 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
         self.services = services
         self.thread_id = thread_id
         self.tracked = services.registry.get(thread_id)
-        self.read_only = services.is_read_only(services.profile_for(thread_id))
-        self.host = services.profile(services.profile_for(thread_id)).host
+        profile = services.profile_for(thread_id)
+        self.read_only = services.is_read_only(profile)
+        self.host = services.profile(profile).host
         self.remote: dict[str, str] | None = None  # as the server has it, once loaded
         self.problems: list[str] = []
 

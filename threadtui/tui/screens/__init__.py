@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError
 from threadtui.core.config import ConfigError
+from threadtui.core.ids import WrongIdKind
 from threadtui.core.registry import StorageError
 
 if TYPE_CHECKING:
@@ -29,9 +30,9 @@ def failure_sentence(error: BaseException | None) -> str:
     """One sentence for the user, whatever went wrong; the unexpected is logged too."""
     if isinstance(error, ApiError):
         return error.user_message
-    if isinstance(error, (ConfigError, StorageError)):
+    if isinstance(error, (ConfigError, StorageError, WrongIdKind)):
         return str(error)
-    log.error("a feature screen failed", exc_info=error)
+    log.error("unexpected failure", exc_info=error)
     return (
         f"Something unexpected failed ({type(error).__name__}); threadtui kept running and "
         "wrote the details to its log."

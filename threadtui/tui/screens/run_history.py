@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from threadtui.core.run_history import RunHistory, RunSummary, run_history
+from threadtui.core.run_history import RunHistory, RunSummary, run_history, run_steps
 from threadtui.core.sanitize import clean, one_line
 from threadtui.core.timefmt import duration, stamp
 from threadtui.tui.screens import failure_sentence, fill_table
@@ -50,7 +50,6 @@ COLUMNS = (
     "ended",
     "error or reason",
 )
-STEP_PAGE = 100
 
 
 def status_text(status: str) -> Text:
@@ -240,19 +239,10 @@ class RunHistoryScreen(Screen[None]):
     @work(exclusive=True, group="steps", exit_on_error=False)
     async def load_steps(self, summary: RunSummary) -> None:
         backend = self.services.backend_for(self.thread_id)
-        found: list[RunStep] = []
-        after = None
-        while True:
-            page = await backend.list_run_steps(
-                self.thread_id, summary.run.id, limit=STEP_PAGE, after=after
-            )
-            found += page.items
-            if not page.has_more or not page.items:
-                break
-            after = page.last_id
-        self._steps[summary.run.id] = tuple(found)
+        steps = await run_steps(backend, self.thread_id, summary.run.id)
+        self._steps[summary.run.id] = steps
         if self.current is summary:
-            self._show_steps(self.steps_text(summary, tuple(found)))
+            self._show_steps(self.steps_text(summary, steps))
 
     def _show_steps(self, body: Text) -> None:
         self.query_one("#steps-body", Static).update(body)

@@ -144,7 +144,7 @@ class SearchScreen(Screen[Hit | None]):
         wanted = as_typed(query)
         hits = search(registry, wanted, LIMIT)
         matches, threads = count_matches(registry, wanted) if hits else (0, 0)
-        empty = not hits and not ArchiveStore(registry).thread_ids()
+        empty = not hits and ArchiveStore(registry).is_empty()
         return Found(query, hits, matches, threads, empty)
 
     def _show(self, found: Found) -> None:
