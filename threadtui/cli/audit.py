@@ -6,7 +6,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from threadtui.cli.common import CommandError, fail, run_async, say
+from threadtui.cli.common import CommandError, confirmed, fail, run_async, say
 from threadtui.cli.parser import Commands
 from threadtui.core.ids import require_trackable
 from threadtui.core.registry import STATUSES
@@ -228,15 +228,7 @@ def _confirm(selection: Selection, services: Services, *, archive: bool) -> None
         if archive
         else "They are NOT archived (--no-archive): no copy is kept."
     )
-    wanted = expected_answer(len(selection))
-    print(
-        f"Delete {selection.summary}? {kept} This cannot be undone. Type {wanted} to confirm: ",
-        end="",
-        file=sys.stderr,
-        flush=True,
-    )
-    answer = sys.stdin.readline().strip().lower().replace(",", "")
-    if answer != wanted and not (wanted == "yes" and answer == "y"):
+    if not confirmed(f"Delete {selection.summary}? {kept}", expected_answer(len(selection))):
         raise CommandError("Nothing was deleted.")
 
 

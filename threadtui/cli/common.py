@@ -28,6 +28,19 @@ def say(message: str) -> None:
     print(message)
 
 
+def confirmed(question: str, wanted: str = "yes") -> bool:
+    """Ask on the terminal, after listing what would be lost: True when the user types
+    `wanted` (y for yes; thousands separators allowed in a count)."""
+    print(
+        f"{question} This cannot be undone. Type {wanted} to confirm: ",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+    answer = sys.stdin.readline().strip().lower().replace(",", "")
+    return answer == wanted or (wanted == "yes" and answer == "y")
+
+
 def load_services(
     args: argparse.Namespace, env: Mapping[str, str], http_transport: Any
 ) -> Services:

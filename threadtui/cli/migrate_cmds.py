@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from threadtui.api.errors import ApiError
-from threadtui.cli.common import fail, run_async, say, trackable_ids
+from threadtui.cli.common import confirmed, fail, run_async, say, trackable_ids
 from threadtui.cli.finding import ProgressBar
 from threadtui.cli.parser import Commands
 from threadtui.core.config import ConfigError
@@ -162,13 +162,7 @@ def _confirm_deletes(services: Services, migrated: list[MigrationResult]) -> boo
         )
     noun = "this thread" if len(migrated) == 1 else f"these {len(migrated)} threads"
     print("Migrated, and about to delete for good:\n" + "\n".join(lines), file=sys.stderr)
-    print(
-        f"Delete {noun} on the server? This cannot be undone. Type yes to confirm: ",
-        end="",
-        file=sys.stderr,
-        flush=True,
-    )
-    if sys.stdin.readline().strip().lower() in ("y", "yes"):
+    if confirmed(f"Delete {noun} on the server?"):
         return True
     print("Nothing was deleted; the conversations were made and are tracked.", file=sys.stderr)
     return False

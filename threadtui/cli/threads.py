@@ -6,7 +6,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError, NotFound
-from threadtui.cli.common import PAGE, CommandError, fail, run_async, say, trackable_ids
+from threadtui.cli.common import PAGE, CommandError, confirmed, fail, run_async, say, trackable_ids
 from threadtui.cli.parser import Commands
 from threadtui.core.config import ConfigError
 from threadtui.core.ids import require_trackable
@@ -161,13 +161,6 @@ async def confirm_targets(services: Services, ids: list[str]) -> list[str]:
         return []
     noun = "thread" if len(listed) == 1 else f"{len(listed)} threads"
     print("About to delete, for good:\n" + "\n".join(lines), file=sys.stderr)
-    print(
-        f"Delete this {noun}? This cannot be undone. Type yes to confirm: ",
-        end="",
-        file=sys.stderr,
-        flush=True,
-    )
-    answer = sys.stdin.readline().strip().lower()
-    if answer not in ("y", "yes"):
+    if not confirmed(f"Delete this {noun}?"):
         raise CommandError("Nothing was deleted.")
     return listed
