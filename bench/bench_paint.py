@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import Row, in_child, median, ms, ratio
+from bench.common import Row, in_child, median, ms, ratio, timed
 from bench.world import fill_registry, services_at
 
 NAME = "paint"
@@ -78,19 +78,13 @@ def index_load(folder: Path) -> tuple[float, float]:
     (what a LIMIT query first would cost), each the best of three."""
     services = services_at(folder)
     try:
-        whole = min(_seconds(services.thread_index) for _ in range(3))
+        whole = min(timed(services.thread_index)[0] for _ in range(3))
         first = min(
-            _seconds(lambda: services.registry.list(order="activity", limit=100)) for _ in range(3)
+            timed(lambda: services.registry.list(order="activity", limit=100))[0] for _ in range(3)
         )
     finally:
         services.close()
     return whole, first
-
-
-def _seconds(work) -> float:
-    started = time.perf_counter()
-    work()
-    return time.perf_counter() - started
 
 
 def run(smoke: bool = False) -> list[Row]:

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, Row, median, ms, ratio
+from bench.common import ROOT, Row, median, ms, ratio, timed
 from bench.world import NOW, services_at, thread_rows
 
 NAME = "registry"
@@ -82,13 +82,8 @@ sys.stdout.write(json.dumps([dict(zip(names, row)) for row in cursor], indent=2)
 """
 
 
-def _best_of(runs: int, work) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return median(times)
+def _median_time(runs: int, work) -> float:
+    return median([timed(work)[0] for _ in range(runs)])
 
 
 def _wall(argv: list[str], env: dict[str, str] | None = None) -> float:
@@ -114,8 +109,9 @@ def measure_add(root: Path, threads: int, runs: int) -> tuple[float, float]:
     ]
     tags = [(tag, r.id) for r in rows for tag in r.tags]
     empty = root / "empty"
-    services_at(empty).close()
-    services_at(empty).registry.count()  # create the schema
+    blank = services_at(empty)
+    blank.registry.count()  # create the schema
+    blank.close()  # and write it from the WAL into the file copied below
     schema_file = empty / "data" / "registry.sqlite3"
 
     add_times, floor_times = [], []
@@ -155,9 +151,9 @@ def measure_list(folder: Path, runs: int) -> tuple[float, float, float, int]:
     listed = len(json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True).stdout))
     path = folder / "data" / "registry.sqlite3"
     floor = [sys.executable, "-c", READ_AS_JSON.format(path=path)]
-    cli = _best_of(runs, lambda: _wall(command, env))
-    read = _best_of(runs, lambda: _wall(floor))
-    bare = _best_of(runs, lambda: _wall([sys.executable, "-c", "pass"]))
+    cli = _median_time(runs, lambda: _wall(command, env))
+    read = _median_time(runs, lambda: _wall(floor))
+    bare = _median_time(runs, lambda: _wall([sys.executable, "-c", "pass"]))
     return cli, read, bare, listed
 
 
@@ -201,7 +197,7 @@ def measure_search(folder: Path, runs: int) -> list[tuple[str, float, float, int
         registry = services.registry
         for query in QUERIES:
             hits = len(search(registry, query))
-            ours = _best_of(runs * 3, lambda q=query: search(registry, q))
+            ours = _median_time(runs * 3, lambda q=query: search(registry, q))
 
             def bare(q: str = query) -> None:
                 with registry.reading() as db:
@@ -211,7 +207,7 @@ def measure_search(folder: Path, runs: int) -> list[tuple[str, float, float, int
                         (fts_query(q),),
                     ).fetchall()
 
-            floor = _best_of(runs * 3, bare)
+            floor = _median_time(runs * 3, bare)
             found.append((query, ours, floor, hits))
     finally:
         services.close()
