@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from tests.core.archive_world import services_from_env
 from threadtui.clock import ManualClock, SteppedClock
 from threadtui.core import servers
 from threadtui.core.checker import CheckProgress, check_threads
@@ -17,17 +18,6 @@ from threadtui.core.services import Services
 from threadtui.fakeapi import FakeAPI
 
 KEY = "sk-test-key-not-real"
-
-
-def services_on(fake: FakeAPI, tmp_path: Path, clock, transport=None) -> Services:
-    env = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake.base_url}
-    return Services.load(
-        config_dir=tmp_path / "config",
-        data_dir=tmp_path / "data",
-        env=env,
-        clock=clock,
-        http_transport=transport or fake.transport(),
-    )
 
 
 def track(services: Services, ids: list[str], profile: str = "default") -> None:
@@ -55,7 +45,7 @@ async def test_check_all_of_10000_threads_with_bursts_of_429(
     gone = [f"thread_gone{n:05d}X" for n in range(1500)]
     forbidden = [f"thread_forb{n:05d}X" for n in range(500)]
     fake.inject("403", method="GET", path=r"^/threads/thread_forb", times=None)
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     # Interleave the kinds so bursts land in the middle of everything.
     everything = [
         t for group in zip(live[:1500], gone, live[1500:3000], strict=True) for t in group
@@ -98,7 +88,7 @@ async def test_check_all_of_10000_threads_with_bursts_of_429(
 async def test_one_429_pauses_every_worker_until_its_retry_after(tmp_path: Path) -> None:
     clock = SteppedClock()
     fake = FakeAPI(clock=clock)
-    services = services_on(fake, tmp_path, clock)
+    services = services_from_env(fake, tmp_path, clock)
     track(services, live_threads(fake, 100))
     await services.backend().probe()  # import the SDK's lazy modules before timing matters
     fake.requests.clear()
@@ -126,7 +116,7 @@ async def test_one_429_pauses_every_worker_until_its_retry_after(tmp_path: Path)
 async def test_a_retired_server_marks_no_thread_gone(
     fake: FakeAPI, fake_clock: ManualClock, tmp_path: Path
 ) -> None:
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     ids = live_threads(fake, 50) + [f"thread_gone{n}X" for n in range(50)]
     track(services, ids)
     fake.retired = True
@@ -149,7 +139,7 @@ async def test_a_retired_server_marks_no_thread_gone(
     ]
     # Once it answers again, the next check says so and checks.
     fake.retired = False
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     report = await check_threads(services)
     await services.aclose()
     assert len(report.live) == 50 and len(report.gone) == 50
@@ -159,7 +149,7 @@ async def test_a_retired_server_marks_no_thread_gone(
 async def test_an_api_retiring_midway_marks_no_thread_gone(
     fake: FakeAPI, fake_clock: ManualClock, tmp_path: Path
 ) -> None:
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     live = live_threads(fake, 300)
     gone = [f"thread_gone{n:03d}X" for n in range(300)]
     track(services, [t for pair in zip(live, gone, strict=True) for t in pair])
@@ -181,7 +171,7 @@ async def test_gone_threads_found_before_a_batch_is_proved_stay_gone(
     fake: FakeAPI, fake_clock: ManualClock, tmp_path: Path
 ) -> None:
     """A probe after 200 "gone" answers proves them; the API retiring later undoes nothing."""
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     gone = [f"thread_gone{n:03d}X" for n in range(250)]
     track(services, gone)
 
@@ -246,7 +236,7 @@ async def test_another_profile_is_asked_with_profile(tmp_path: Path) -> None:
 async def test_errors_no_key_and_kind_mismatch_are_said_once(
     fake: FakeAPI, fake_clock: ManualClock, tmp_path: Path
 ) -> None:
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     live = live_threads(fake, 3)
     track(services, live)
     services.registry.add("conv_0a1b2c", kind="conversation", profile="default")
@@ -278,7 +268,7 @@ async def test_errors_no_key_and_kind_mismatch_are_said_once(
 async def test_a_rejected_key_stops_the_check(
     fault: str, fake: FakeAPI, fake_clock: ManualClock, tmp_path: Path
 ) -> None:
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     ids = live_threads(fake, 20)
     track(services, ids)
     fake.inject(fault, method="GET", path=r"^/threads/", times=None)
@@ -292,7 +282,7 @@ async def test_a_rejected_key_stops_the_check(
 async def test_probing_a_server_records_retired_and_back_again(
     fake: FakeAPI, fake_clock: ManualClock, tmp_path: Path
 ) -> None:
-    services = services_on(fake, tmp_path, fake_clock)
+    services = services_from_env(fake, tmp_path, fake_clock)
     assert servers.get(services.registry, "default") is None
     fake.retired = True
     first = await servers.probe(services)

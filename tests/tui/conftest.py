@@ -26,6 +26,11 @@ def app(demo: Demo) -> ThreadtuiApp:
     return ThreadtuiApp(demo.services, demo=True, identity=IDENTITY)
 
 
+def thread_id(demo: Demo, title: str) -> str:
+    """The ID of the demo's seeded thread with this title."""
+    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
+
+
 async def wait_until(pilot: Pilot, condition: Callable[[], object], timeout: float = 5.0) -> None:
     """Let the app work until `condition()` holds (real seconds; the API clock is virtual)."""
     loops = int(timeout / 0.02)

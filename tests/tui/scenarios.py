@@ -12,6 +12,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from tests.tui.conftest import thread_id
 from threadtui.clock import ManualClock, SteppedClock
 from threadtui.core.demo import Demo, start_demo
 from threadtui.fakeapi import RunPlan
@@ -27,10 +28,6 @@ async def settle(pilot: Pilot, condition: Callable[[], object], timeout: float =
             return
         await pilot.pause(0.02)
     raise AssertionError(f"scenario did not settle within {timeout} s")
-
-
-def thread_id(demo: Demo, title: str) -> str:
-    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
 
 
 async def open_by_title(pilot: Pilot, demo: Demo, title: str) -> None:

@@ -7,13 +7,9 @@ from threadtui.core.deletions import delete_thread
 from threadtui.core.demo import Demo
 from threadtui.tui.screens.deletion_log import DeletionLogScreen
 
-from .conftest import wait_until
+from .conftest import thread_id, wait_until
 from .feature_host import FeatureHost
 from .screen import screen_text
-
-
-def thread_id(demo: Demo, title: str) -> str:
-    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
 
 
 async def delete_some(demo: Demo) -> dict[str, str]:

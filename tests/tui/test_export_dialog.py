@@ -8,18 +8,13 @@ import json
 import stat
 
 from threadtui.core.archive import archive_thread
-from threadtui.core.demo import Demo
 from threadtui.core.export import FROM_ARCHIVE, FROM_SERVER
 from threadtui.tui.dialogs.export import ExportDialog
 from threadtui.tui.messages import ThreadsChanged
 
-from .conftest import wait_until
+from .conftest import thread_id, wait_until
 from .feature_host import NOT_YET, FeatureHost
 from .screen import screen_text
-
-
-def thread_id(demo: Demo, title: str) -> str:
-    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
 
 
 def flat(app) -> str:

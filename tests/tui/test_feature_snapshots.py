@@ -25,6 +25,7 @@ from threadtui.tui.screens.deletion_log import DeletionLogScreen
 from threadtui.tui.screens.run_history import RunHistoryScreen
 from threadtui.tui.screens.search import SearchScreen
 
+from .conftest import thread_id
 from .feature_host import FeatureHost
 from .screen import screen_text
 
@@ -32,10 +33,6 @@ SIZES = [(80, 24), (120, 40)]
 
 Prepare = Callable[[Demo], Awaitable[Callable[[], Screen]]]
 Drive = Callable[[Pilot], Awaitable[None]]
-
-
-def thread_id(demo: Demo, title: str) -> str:
-    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
 
 
 async def settle(pilot: Pilot, condition: Callable[[], object]) -> None:

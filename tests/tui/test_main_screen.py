@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from threadtui.clock import SteppedClock
-from threadtui.core.demo import Demo, start_demo
+from threadtui.core.demo import start_demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.app import ThreadtuiApp
 from threadtui.tui.dialogs.confirm import ConfirmDialog
@@ -16,12 +16,8 @@ from threadtui.tui.widgets.message_pane import MessagePane
 from threadtui.tui.widgets.status_bar import StatusBar
 from threadtui.tui.widgets.thread_list import ThreadList
 
-from .conftest import wait_until
+from .conftest import thread_id, wait_until
 from .screen import screen_text
-
-
-def thread_id(demo: Demo, title: str) -> str:
-    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
 
 
 def main(app: ThreadtuiApp) -> MainScreen:

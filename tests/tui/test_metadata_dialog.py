@@ -12,16 +12,12 @@ from threadtui.core.demo import Demo, start_demo
 from threadtui.tui.dialogs.metadata import MetadataChange, MetadataDialog, PairRow
 from threadtui.tui.messages import ThreadsChanged
 
-from .conftest import wait_until
+from .conftest import thread_id, wait_until
 from .feature_host import NOT_YET, FeatureHost
 from .screen import screen_text
 
 THREAD = "/threads/{thread_id}"
 TITLE = "Refund policy question"  # remote metadata: title and tags
-
-
-def thread_id(demo: Demo, title: str = TITLE) -> str:
-    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
 
 
 def flat(app) -> str:
@@ -45,7 +41,7 @@ def rows(dialog: MetadataDialog) -> list[tuple[str, str]]:
 
 
 async def test_edit_local_fields_and_add_a_pair_then_save_once(demo):
-    target = thread_id(demo)
+    target = thread_id(demo, TITLE)
     app = FeatureHost(lambda: MetadataDialog(demo.services, target))
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await opened(pilot)
@@ -93,7 +89,7 @@ async def test_edit_local_fields_and_add_a_pair_then_save_once(demo):
 async def test_what_the_api_would_refuse_is_said_as_you_type_and_never_sent(
     demo, key, value, complaint
 ):
-    app = FeatureHost(lambda: MetadataDialog(demo.services, thread_id(demo)))
+    app = FeatureHost(lambda: MetadataDialog(demo.services, thread_id(demo, TITLE)))
     async with app.run_test(size=(120, 40)) as pilot:
         dialog = await opened(pilot)
         await pilot.press("ctrl+n")
@@ -115,7 +111,7 @@ async def test_what_the_api_would_refuse_is_said_as_you_type_and_never_sent(
 
 
 async def test_a_seventeenth_pair_is_refused_in_the_apis_words(demo):
-    target = thread_id(demo)
+    target = thread_id(demo, TITLE)
     full = {f"k{number}": "v" for number in range(16)}
     await demo.services.backend_for(target).update_metadata(target, full)
     app = FeatureHost(lambda: MetadataDialog(demo.services, target))
@@ -137,7 +133,7 @@ async def test_a_seventeenth_pair_is_refused_in_the_apis_words(demo):
 
 
 async def test_removing_a_pair_sends_the_rest(demo):
-    target = thread_id(demo)
+    target = thread_id(demo, TITLE)
     app = FeatureHost(lambda: MetadataDialog(demo.services, target))
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await opened(pilot)
@@ -152,7 +148,7 @@ async def test_removing_a_pair_sends_the_rest(demo):
 
 
 async def test_a_refusal_is_one_sentence_and_nothing_changes(demo):
-    target = thread_id(demo)
+    target = thread_id(demo, TITLE)
     demo.fake.inject("403", method="POST", times=None)
     app = FeatureHost(lambda: MetadataDialog(demo.services, target))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -168,7 +164,7 @@ async def test_a_refusal_is_one_sentence_and_nothing_changes(demo):
 
 
 async def test_hostile_remote_text_is_shown_inert_and_kept_as_it_was(demo):
-    target = thread_id(demo)
+    target = thread_id(demo, TITLE)
     hostile = "[bold red]x[/bold red] \x1b[31mred\x1b]8;;https://e.example\x07"
     await demo.services.backend_for(target).update_metadata(target, {"note": hostile})
     demo.fake.requests.clear()
@@ -184,25 +180,25 @@ async def test_hostile_remote_text_is_shown_inert_and_kept_as_it_was(demo):
 
 
 async def test_nothing_changed_or_esc_sends_nothing(demo):
-    app = FeatureHost(lambda: MetadataDialog(demo.services, thread_id(demo)))
+    app = FeatureHost(lambda: MetadataDialog(demo.services, thread_id(demo, TITLE)))
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot)
         await pilot.click("#save")
         await wait_until(pilot, lambda: app.dismissed is None)
-    app = FeatureHost(lambda: MetadataDialog(demo.services, thread_id(demo)))
+    app = FeatureHost(lambda: MetadataDialog(demo.services, thread_id(demo, TITLE)))
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot)
         await pilot.press("ctrl+u", *"Oops", "escape")
         await wait_until(pilot, lambda: app.dismissed is None)
     assert posts(demo) == []
     assert app.received == []
-    assert demo.services.registry.get(thread_id(demo)).title == TITLE
+    assert demo.services.registry.get(thread_id(demo, TITLE)).title == TITLE
 
 
 async def test_read_only_shows_the_remote_pairs_and_saves_only_local_fields(tmp_path):
     demo = start_demo(clock=ManualClock(), folder=tmp_path / "demo", read_only=True)
     try:
-        target = thread_id(demo)
+        target = thread_id(demo, TITLE)
         app = FeatureHost(lambda: MetadataDialog(demo.services, target))
         async with app.run_test(size=(80, 24)) as pilot:
             dialog = await opened(pilot)

@@ -7,16 +7,12 @@ from threadtui.core.demo import Demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.screens.run_history import RunHistoryScreen, status_text
 
-from .conftest import wait_until
+from .conftest import thread_id, wait_until
 from .feature_host import NOT_YET, FeatureHost
 from .screen import screen_text
 
 RUNS = "/threads/{thread_id}/runs"
 STEPS = "/threads/{thread_id}/runs/{run_id}/steps"
-
-
-def thread_id(demo: Demo, title: str) -> str:
-    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
 
 
 def host(demo: Demo, title: str) -> FeatureHost:

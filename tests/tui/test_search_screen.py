@@ -10,7 +10,7 @@ from threadtui.core.demo import Demo
 from threadtui.tui.messages import OpenThread
 from threadtui.tui.screens.search import HIGHLIGHT, SearchScreen
 
-from .conftest import wait_until
+from .conftest import thread_id, wait_until
 from .feature_host import NOT_YET, FeatureHost
 from .screen import screen_text
 
@@ -22,13 +22,14 @@ ARCHIVED = (
 )
 
 
-def thread_id(demo: Demo, title: str) -> str:
-    return next(t["id"] for t in demo.fake.demo_threads() if t["title"] == title)
-
-
 async def archive(demo: Demo, *titles: str) -> None:
     for title in titles:
         await archive_thread(demo.services, thread_id(demo, title))
+
+
+def searched(app, query: str) -> bool:
+    found = app.feature.found
+    return found is not None and found.query == query
 
 
 def flat(app) -> str:
@@ -40,7 +41,9 @@ async def test_typing_finds_archived_messages_grouped_by_thread(demo):
     app = FeatureHost(lambda: SearchScreen(demo.services))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press(*"refu")  # a word still being typed matches as a prefix
-        await wait_until(pilot, lambda: "matching" in screen_text(app))
+        await wait_until(  # the search for all four letters, not one typed on the way
+            pilot, lambda: searched(app, "refu") and "matching" in screen_text(app)
+        )
         text = screen_text(app)
         assert "2 matching messages in 1 thread." in text
         lines = text.splitlines()
