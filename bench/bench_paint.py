@@ -80,7 +80,8 @@ def index_load(folder: Path) -> tuple[float, float]:
     try:
         whole = min(timed(services.thread_index)[0] for _ in range(3))
         first = min(
-            timed(lambda: services.registry.list(order="activity", limit=100))[0] for _ in range(3)
+            timed(lambda: services.registry.tracked(order="activity", limit=100))[0]
+            for _ in range(3)
         )
     finally:
         services.close()

@@ -87,7 +87,7 @@ def tracked(
     """
     registry, _ = _open()
     try:
-        return registry.list(tag=tag, profile=profile, status=status, kind=kind, order="added")
+        return registry.tracked(tag=tag, profile=profile, status=status, kind=kind, order="added")
     finally:
         registry.close()
 

@@ -35,7 +35,7 @@ def age_everything(cli: Cli) -> None:
     """Make every tracked thread look idle for a year, so prune would pick them all."""
     registry_file = Locations.resolve(cli.config_dir, cli.data_dir, cli.env).registry_file
     with Registry(registry_file) as registry:
-        for row in registry.list():
+        for row in registry.tracked():
             registry.update(row.id, last_activity_at=time.time() - 365 * DAY)
 
 

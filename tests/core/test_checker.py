@@ -32,7 +32,7 @@ def live_threads(fake: FakeAPI, count: int) -> list[str]:
 
 
 def statuses(services: Services) -> dict[str, str]:
-    return {t.id: t.status for t in services.registry.list()}
+    return {t.id: t.status for t in services.registry.tracked()}
 
 
 async def test_check_all_of_10000_threads_with_bursts_of_429(

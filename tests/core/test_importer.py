@@ -29,7 +29,7 @@ def services(tmp_path: Path):
 
 
 def tracked_ids(registry: Registry) -> set[str]:
-    return {t.id for t in registry.list()}
+    return {t.id for t in registry.tracked()}
 
 
 def test_the_log_set_is_tracked_exactly_and_a_second_run_adds_nothing(services: Services) -> None:
@@ -111,7 +111,7 @@ def test_conversations_go_to_a_conversations_profile(services: Services, tmp_pat
     services = Services.load(config_dir=tmp_path / "config", data_dir=tmp_path / "d2", env=ENV)
     try:
         import_sources(services, [LOGS / "app.log"])
-        profiles = {t.id[:5]: t.profile for t in services.registry.list()}
+        profiles = {t.id[:5]: t.profile for t in services.registry.tracked()}
         assert profiles == {"threa": "local", "conv_": "openai"}
         import_sources(services, [LOGS / "threads.csv"], profile="openai")
         assert services.registry.get("thread_qh0LDgJyq04SUxPA97jTNRTd").profile == "openai"  # type: ignore[union-attr]
@@ -124,7 +124,7 @@ def test_a_registry_export_keeps_titles_and_tags(services: Services, tmp_path: P
     other.add("thread_abc123", kind="thread", profile="default", title="Refunds", tags=["billing"])
     other.add("conv_0a1b2c", kind="conversation", profile="default", title="Onboarding")
     export = tmp_path / "threads.toml"
-    export.write_text(export_text(other.list(order="added")), encoding="utf-8")
+    export.write_text(export_text(other.tracked(order="added")), encoding="utf-8")
     other.close()
     services.track("thread_abc123")
     summary = import_sources(services, [export, PastedText("and thread_new999 too")])

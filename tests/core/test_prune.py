@@ -176,7 +176,7 @@ async def test_prune_deletes_logs_and_untracks_each_with_its_outcome(
     assert set(fake.store.threads) == set(failing)
     assert conv.id not in fake.responses.conversations
     # The registry: only the failed ones are still tracked.
-    assert {t.id for t in services.registry.list()} == set(failing)
+    assert {t.id for t in services.registry.tracked()} == set(failing)
     # The log: one entry per thread, newest first, with everything the auditor needs.
     entries = DeletionLog(services.registry).entries()
     assert len(entries) == 13
@@ -212,7 +212,7 @@ async def test_read_only_refuses_before_anything_is_sent(
         with pytest.raises(prune.PruneRefused, match=r"Read-only .*nothing was deleted"):
             await prune.prune(services, ids)
         assert fake.requests == []
-        assert len(services.registry.list()) == 3
+        assert len(services.registry.tracked()) == 3
         assert DeletionLog(services.registry).entries() == []
         await services.aclose()
 
@@ -225,7 +225,7 @@ async def test_a_retired_server_stops_the_prune_up_front_and_marks_nothing(
     with pytest.raises(prune.PruneRefused, match="nothing was deleted"):
         await prune.prune(services, ids)
     assert fake.count("DELETE") == 0
-    assert [t.status for t in services.registry.list()] == ["unknown"] * 5
+    assert [t.status for t in services.registry.tracked()] == ["unknown"] * 5
     assert DeletionLog(services.registry).entries() == []
 
 
@@ -235,7 +235,7 @@ async def test_a_profile_without_a_key_stops_the_prune_up_front(
     ids = old_threads(services, fake, 2, profile="nokey")
     with pytest.raises(prune.PruneRefused, match="NO_SUCH"):
         await prune.prune(services, ids)
-    assert fake.requests == [] and len(services.registry.list()) == 2
+    assert fake.requests == [] and len(services.registry.tracked()) == 2
 
 
 async def test_a_server_retiring_midway_stops_the_rest_and_gone_is_never_claimed(
@@ -252,8 +252,8 @@ async def test_a_server_retiring_midway_stops_the_rest_and_gone_is_never_claimed
     assert [e.outcome for e in report.entries] == ["deleted", "failed"]
     assert report.not_attempted == tuple(ids[2:])
     assert report.stopped and "Assistants" in report.stopped
-    assert {t.id for t in services.registry.list()} == set(ids[1:])
-    assert {t.status for t in services.registry.list()} == {"unknown"}
+    assert {t.id for t in services.registry.tracked()} == set(ids[1:])
+    assert {t.status for t in services.registry.tracked()} == {"unknown"}
 
 
 async def test_a_thread_deleted_before_a_crash_is_logged_gone_on_the_rerun(
@@ -266,7 +266,7 @@ async def test_a_thread_deleted_before_a_crash_is_logged_gone_on_the_rerun(
     assert (report.deleted, report.gone) == (2, 1)
     log = DeletionLog(services.registry)
     assert [e.outcome for e in log.entries(thread_id=ids[0])] == ["gone"]
-    assert services.registry.list() == []
+    assert services.registry.tracked() == []
 
 
 def test_what_the_tui_asks_for_a_sidebar_selection(services: Services) -> None:

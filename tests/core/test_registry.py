@@ -75,22 +75,22 @@ def test_filters_orders_and_pages(registry: Registry) -> None:
     registry.add_many(
         [TrackedThread("conv_abc", kind="conversation", title="Chat", last_activity_at=5e9)]
     )
-    assert [t.id for t in registry.list(tag="billing")] == ["thread_000001", "thread_000003"]
-    assert [t.id for t in registry.list(text="REFUND")] == ["thread_000001", "thread_000002"]
-    assert [t.id for t in registry.list(text="%")] == []  # LIKE wildcards are literal
-    assert [t.id for t in registry.list(status="gone")] == ["thread_000003"]
-    assert [t.id for t in registry.list(profile="work")] == ["thread_000001"]
-    assert [t.id for t in registry.list(kind="conversation")] == ["conv_abc"]
-    assert [t.id for t in registry.list(order="created")][:3] == [
+    assert [t.id for t in registry.tracked(tag="billing")] == ["thread_000001", "thread_000003"]
+    assert [t.id for t in registry.tracked(text="REFUND")] == ["thread_000001", "thread_000002"]
+    assert [t.id for t in registry.tracked(text="%")] == []  # LIKE wildcards are literal
+    assert [t.id for t in registry.tracked(status="gone")] == ["thread_000003"]
+    assert [t.id for t in registry.tracked(profile="work")] == ["thread_000001"]
+    assert [t.id for t in registry.tracked(kind="conversation")] == ["conv_abc"]
+    assert [t.id for t in registry.tracked(order="created")][:3] == [
         "thread_000001",
         "thread_000003",
         "thread_000002",
     ]
-    assert registry.list(order="added")[0].id == "conv_abc"  # added last
-    assert registry.list()[0].id == "conv_abc"  # most recent activity
+    assert registry.tracked(order="added")[0].id == "conv_abc"  # added last
+    assert registry.tracked()[0].id == "conv_abc"  # most recent activity
     assert registry.count(tag="billing", status="gone") == 1
-    pages = [registry.list(limit=2, offset=o) for o in (0, 2)]
-    assert [t.id for page in pages for t in page] == [t.id for t in registry.list()]
+    pages = [registry.tracked(limit=2, offset=o) for o in (0, 2)]
+    assert [t.id for page in pages for t in page] == [t.id for t in registry.tracked()]
 
 
 def test_sidebar_orders_are_served_by_an_index(registry: Registry, path: Path) -> None:
@@ -161,7 +161,7 @@ def test_a_damaged_file_is_named_and_left_alone(path: Path) -> None:
     data[4096 * 3 : 4096 * 6] = b"\xff" * (4096 * 3)
     path.write_bytes(bytes(data))
     with pytest.raises(StorageError, match=r"is damaged .*\.recover"), Registry(path) as registry:
-        registry.list()
+        registry.tracked()
     assert path.read_bytes() == bytes(data)
 
 
@@ -218,7 +218,7 @@ def test_an_older_schema_is_migrated_keeping_its_rows(path: Path) -> None:
     with Registry(path) as registry:
         old = registry.get("thread_old")
         assert old is not None and (old.title, old.tags) == ("From version 1", ("legacy",))
-        assert registry.list(order="created")[0].id == "thread_old"
+        assert registry.tracked(order="created")[0].id == "thread_old"
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -270,7 +270,7 @@ def test_export_then_import_round_trips_every_field(registry: Registry, tmp_path
     )
     registry.add_many([FULL, conversation])
     exported = tmp_path / "registry.toml"
-    exported.write_text(export_text(registry.list()))
+    exported.write_text(export_text(registry.tracked()))
     assert 'id = "thread_full"' in exported.read_text()  # greppable
     with Registry(tmp_path / "other" / "registry.sqlite3") as fresh:
         result = import_file(fresh, exported)

@@ -55,4 +55,4 @@ async def test_continue_leaves_no_silent_copy(world: World) -> None:
     with pytest.raises(NetworkDown, match="may exist"):
         await continue_thread(world.services, old)
     assert len(world.remote_threads() - {old}) == 1  # the one it said may exist
-    assert [t.id for t in world.services.registry.list()] == [old]
+    assert [t.id for t in world.services.registry.tracked()] == [old]

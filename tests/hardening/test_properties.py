@@ -216,7 +216,7 @@ def test_a_tracked_thread_survives_the_toml_round_trip(thread: TrackedThread) ->
         with Registry(root / "a.sqlite3") as first:
             first.add_many([thread])
             stored = first.get(thread.id)
-            text = export_text(first.list())
+            text = export_text(first.tracked())
         (root / "export.toml").write_text(text, encoding="utf-8")
         with Registry(root / "b.sqlite3") as second:
             import_file(second, root / "export.toml")

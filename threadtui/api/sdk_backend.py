@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from threadtui.api.backend import Backend, Connection
 from threadtui.api.client import make_client
@@ -27,6 +27,8 @@ from threadtui.api.sdk_errors import domain_error
 from threadtui.clock import Clock, SystemClock
 
 T = TypeVar("T")
+P = ParamSpec("P")
+B = TypeVar("B", bound="SdkBackend")
 
 POLL_AFTER_HEADER = "openai-poll-after-ms"
 MAX_RESEND_WAIT = 60.0  # never wait longer than this before resending
@@ -36,11 +38,16 @@ CREATE_UNSURE_MESSAGE = (
 )
 
 
-def mutating(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-    """Refuse with ReadOnly, before anything is sent, on a read-only connection."""
+def mutating(
+    method: Callable[Concatenate[B, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[B, P], Coroutine[Any, Any, T]]:
+    """Refuse with ReadOnly, before anything is sent, on a read-only connection.
+
+    Typed with ParamSpec so the decorated method keeps its signature (and still matches
+    the `Backend` method it implements)."""
 
     @functools.wraps(method)
-    async def guarded(self: SdkBackend, *args: Any, **kwargs: Any) -> T:
+    async def guarded(self: B, /, *args: P.args, **kwargs: P.kwargs) -> T:
         if self.read_only:
             raise ReadOnly(self.read_only_message)
         return await method(self, *args, **kwargs)

@@ -75,7 +75,7 @@ def cmd_archive(args: argparse.Namespace, services: Services) -> int:
         return fail("Say which threads to archive: give their IDs, or --all.", status=2)
     skipped_gone = 0
     if args.all:
-        tracked = services.registry.list(order="added")
+        tracked = services.registry.tracked(order="added")
         ids = [t.id for t in tracked if t.status != "gone"]
         skipped_gone = len(tracked) - len(ids)
         rejected = 0

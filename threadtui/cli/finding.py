@@ -173,7 +173,7 @@ def cmd_check(args: argparse.Namespace, services: Services) -> int:
             return 1
         ids = [thread_id for thread_id, _ in good]
     elif args.status:
-        ids = [t.id for t in reversed(services.registry.list(status=args.status, order="added"))]
+        ids = [t.id for t in reversed(services.registry.tracked(status=args.status, order="added"))]
     bar = ProgressBar()
 
     def progress(p: CheckProgress) -> None:

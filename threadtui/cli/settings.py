@@ -84,7 +84,7 @@ def cmd_profile_list(args: argparse.Namespace, services: Services) -> int:
 def cmd_registry_export(args: argparse.Namespace, services: Services) -> int:
     from threadtui.core.registry_toml import export_text
 
-    threads = services.registry.list(order="added")
+    threads = services.registry.tracked(order="added")
     text = export_text(reversed(threads))  # oldest first reads like a log
     if args.output:
         try:

@@ -63,7 +63,7 @@ def cmd_add(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_list(args: argparse.Namespace, services: Services) -> int:
-    threads = services.registry.list(
+    threads = services.registry.tracked(
         tag=args.tag,
         status=args.status,
         profile=args.profile_filter,

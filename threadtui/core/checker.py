@@ -201,7 +201,7 @@ async def check_threads(
     if profile is not None:
         profile = services.profile(profile).name  # ConfigError for an unknown one
     if ids is None:  # oldest first: the order they were added in
-        ids = [t.id for t in reversed(services.registry.list(order="added"))]
+        ids = [t.id for t in reversed(services.registry.tracked(order="added"))]
     ids = list(dict.fromkeys(ids))
     report = CheckReport(total=len(ids), profile=profile)
     report.other_profiles = tuple(

@@ -118,7 +118,7 @@ def select(
     so a thread nobody has looked at is never older than the day it was added.
     """
     cutoff = now - older_than
-    rows = registry.list(tag=tag, status=status, profile=profile, order="activity")
+    rows = registry.tracked(tag=tag, status=status, profile=profile, order="activity")
     old = [t for t in rows if t.activity <= cutoff]
     old.sort(key=lambda t: (t.activity, t.id))
     return Selection(tuple(old))

@@ -169,7 +169,7 @@ class Services:
         """The first `rows` threads by recent activity and the count of all: what the
         sidebar shows first (an indexed LIMIT query, a millisecond at 100,000 threads)
         while `thread_index()` loads the rest (most of a second there)."""
-        head = [tuple(index_row(t)) for t in self.registry.list(order="activity", limit=rows)]
+        head = [tuple(index_row(t)) for t in self.registry.tracked(order="activity", limit=rows)]
         return ThreadIndex(self._retired_shown(head), total=self.registry.count())
 
     def _retired_shown(self, rows: list[tuple]) -> list[tuple]:
