@@ -105,7 +105,7 @@ async def test_deleting_marked_threads_asks_once_archives_and_logs(app, demo):
         assert "Delete 3 threads" in screen_text(app)
         await pilot.press("y")
         await wait_until(pilot, lambda: status(app).startswith("Deleted 3"))
-        assert demo.fake.requests.count("DELETE", "/threads/{thread_id}") == 3
+        assert demo.fake.count("DELETE", "/threads/{thread_id}") == 3
         for target in targets:
             assert target not in demo.services.registry
             assert archive_info(demo.services.registry, target) is not None
@@ -124,7 +124,7 @@ async def test_more_than_ten_marked_threads_need_the_count_typed(app, demo):
         await wait_until(pilot, lambda: "That is not 12" in screen_text(app))
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
-        assert demo.fake.requests.count("DELETE", "/threads/{thread_id}") == 0
+        assert demo.fake.count("DELETE", "/threads/{thread_id}") == 0
 
 
 async def test_read_only_session_shows_the_badge_hides_the_composer_and_sends_nothing(tmp_path):
@@ -183,4 +183,4 @@ async def test_a_search_result_opens_its_thread_at_the_message_once(app, demo):
         await wait_until(pilot, lambda: getattr(app.focused, "message", None) is not None)
         assert app.focused.message.id == wanted
         await pilot.pause(0.3)
-        assert demo.fake.requests.count("GET", "/threads/{thread_id}/messages") == 1
+        assert demo.fake.count("GET", "/threads/{thread_id}/messages") == 1

@@ -95,12 +95,12 @@ async def test_send_runs_and_shows_the_reply_with_exactly_the_needed_requests(ap
         )
         assert "Support Bot here" in screen_text(app)  # the demo assistant's reply, on screen
         log = demo.fake.requests
-        assert log.count("POST", "/threads/{thread_id}/messages") == 1
-        assert log.count("POST", "/threads/{thread_id}/runs") == 1
-        assert log.count("GET", "/threads/{thread_id}/runs/{run_id}") >= 1
+        assert demo.fake.count("POST", "/threads/{thread_id}/messages") == 1
+        assert demo.fake.count("POST", "/threads/{thread_id}/runs") == 1
+        assert demo.fake.count("GET", "/threads/{thread_id}/runs/{run_id}") >= 1
         listed = log.matching("GET", "/threads/{thread_id}/messages")
         assert len(listed) == 1 and listed[0].query.get("run_id")
-        assert len(log) == 3 + log.count("GET", "/threads/{thread_id}/runs/{run_id}")
+        assert len(log) == 3 + demo.fake.count("GET", "/threads/{thread_id}/runs/{run_id}")
         assert main(app).composer.text == "" and not main(app).composer.read_only
 
 
@@ -149,9 +149,7 @@ async def test_escape_cancels_a_running_run(tmp_path):
         await pilot.press("escape")
         await wait_until(
             pilot,
-            lambda: (
-                demo.fake.requests.count("POST", "/threads/{thread_id}/runs/{run_id}/cancel") == 1
-            ),
+            lambda: demo.fake.count("POST", "/threads/{thread_id}/runs/{run_id}/cancel") == 1,
         )
         await wait_until(pilot, lambda: clock.sleeping)
         clock.advance(5)
@@ -196,7 +194,7 @@ async def test_delete_names_the_thread_and_needs_a_yes(app, demo):
         assert target in text and "Password reset loop" in text and "2 messages" in text
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
-        assert demo.fake.requests.count("DELETE", "/threads/{thread_id}") == 0
+        assert demo.fake.count("DELETE", "/threads/{thread_id}") == 0
         assert target in demo.services.registry
 
         await pilot.press("d")
@@ -204,7 +202,7 @@ async def test_delete_names_the_thread_and_needs_a_yes(app, demo):
         await pilot.press("y")
         await wait_until(pilot, lambda: status(app).startswith("Deleted"))
         assert status(app) == f"Deleted {target} · 2 messages"
-        assert demo.fake.requests.count("DELETE", "/threads/{thread_id}") == 1
+        assert demo.fake.count("DELETE", "/threads/{thread_id}") == 1
         assert target not in demo.services.registry
         assert all(
             main(app).sidebar.index.row(i).id != target for i in range(len(main(app).sidebar.index))
@@ -226,7 +224,7 @@ async def test_opening_a_gone_thread_marks_it_gone_and_delete_just_untracks(app,
         assert "already gone" in screen_text(app)
         await pilot.press("y")
         await wait_until(pilot, lambda: target not in demo.services.registry)
-        assert demo.fake.requests.count("DELETE", "/threads/{thread_id}") == 0
+        assert demo.fake.count("DELETE", "/threads/{thread_id}") == 0
 
 
 async def test_add_by_id_explains_a_wrong_kind_and_tracks_a_thread_id(app, demo):

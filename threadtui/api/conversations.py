@@ -277,7 +277,7 @@ class ConversationsBackend(SdkBackend):
                 raw, thread_id, run_id=run_id, incomplete_reason=run.incomplete_reason
             )
             for raw in run.raw.get("output") or ()
-            if isinstance(raw, Mapping) and raw.get("id")
+            if isinstance(raw, dict) and raw.get("id")
         ]
         return window(output, limit=limit, order=order, after=after, before=before)
 
@@ -524,8 +524,8 @@ def part_from_content(raw: Mapping[str, Any]) -> Part:
         ref = raw.get("file_id") or raw.get("file_url")
         return Part("file", text=str(raw.get("filename") or ""), ref=ref)
     # summary_text, reasoning_text, or a part type we don't know yet: keep its text.
-    text = raw.get("text")
-    return Part(kind, text=text if isinstance(text, str) else "")
+    wire_text = raw.get("text")
+    return Part(kind, text=wire_text if isinstance(wire_text, str) else "")
 
 
 def _one_line(text: str) -> str:

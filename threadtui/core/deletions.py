@@ -100,7 +100,7 @@ class DeletionLog:
         )
         with self.registry.reading() as db:
             rows = db.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
-        return [DeletionEntry(*row[1:], id=row[0]) for row in rows]
+        return [DeletionEntry(**dict(zip(_COLUMNS, row, strict=True))) for row in rows]
 
     def count(self, outcome: str | None = None) -> int:
         where, params = ("WHERE outcome = ?", (outcome,)) if outcome else ("", ())

@@ -9,7 +9,7 @@ fields live only in the registry and never touch the server.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from threadtui.api.errors import ReadOnly
 
@@ -21,6 +21,15 @@ MAX_PAIRS = 16
 MAX_KEY_LENGTH = 64
 MAX_VALUE_LENGTH = 512
 READ_ONLY_REFUSAL = "Read-only (the profile or --read-only): the metadata was not changed."
+
+
+class LocalChanges(TypedDict, total=False):
+    """The keyword arguments of `set_local`, for a caller that gathers them first."""
+
+    title: str
+    note: str
+    add_tags: list[str]
+    remove_tags: list[str]
 
 
 class MetadataError(ValueError):

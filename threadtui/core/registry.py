@@ -104,8 +104,8 @@ UPDATABLE = frozenset(COLUMNS) - {"id", "kind", "added_at", "source"} | {"tags"}
 def _row(values: Sequence[Any]) -> TrackedThread:
     *columns, tags = values
     columns[-1] = json.loads(columns[-1]) if columns[-1] != "{}" else {}
-    return TrackedThread(
-        *columns[:5], tuple(sorted(tags.split("\x1f"))) if tags else (), *columns[5:]
+    return TrackedThread._make(
+        (*columns[:5], tuple(sorted(tags.split("\x1f"))) if tags else (), *columns[5:])
     )
 
 

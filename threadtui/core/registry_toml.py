@@ -33,11 +33,13 @@ from threadtui.core.registry import KINDS, STATUSES, Registry, TrackedThread
 
 FORMAT_VERSION = 1
 _TIMES = ("created_at", "added_at", "last_opened_at", "last_activity_at", "checked_at")
-_TYPES: dict[str, type | tuple[type, ...]] = (
-    {name: str for name in TrackedThread._fields if name not in (*_TIMES, "tags", "metadata")}
-    | {"message_count": int, "tags": list, "metadata": dict}
-    | dict.fromkeys(_TIMES, dt.datetime)
-)
+_TYPES: dict[str, type] = {
+    **{name: str for name in TrackedThread._fields if name not in (*_TIMES, "tags", "metadata")},
+    "message_count": int,
+    "tags": list,
+    "metadata": dict,
+    **dict.fromkeys(_TIMES, dt.datetime),
+}
 
 
 class ExchangeFileError(Exception):
@@ -110,11 +112,12 @@ def _entry(path: Path, number: int, table: Any) -> TrackedThread:
             raise ExchangeFileError(
                 f"{where}: {key} = {value!r} has the wrong type; nothing was imported."
             )
-        if key in _TIMES:
+        # By _TYPES, only the times are datetimes, only tags a list, only metadata a dict.
+        if isinstance(value, dt.datetime):
             value = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
-        elif key == "tags":
+        elif isinstance(value, list):
             value = tuple(str(tag) for tag in value)
-        elif key == "metadata":
+        elif isinstance(value, dict):
             value = {str(k): str(v) for k, v in value.items()}
         values[key] = value
     values["id"] = thread_id

@@ -28,9 +28,12 @@ import codecs
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Protocol
 
 from threadtui.core.ids import PREFIXES, explain
+
+if TYPE_CHECKING:
+    import sqlite3
 
 TRACKED = {"thread_": "thread", "conv_": "conversation"}
 # Prefix, suffix (possessive: never shortened to dodge the look-ahead), and the marks of
@@ -196,7 +199,7 @@ class FirstSeen:
     def __init__(self, limit: int = 200_000) -> None:
         self._seen: set[str] = set()
         self._limit = limit
-        self._spill = None
+        self._spill: sqlite3.Connection | None = None
 
     def new(self, ids: Iterable[str]) -> list[str]:
         """The IDs of `ids` not seen before (each once), in order."""
@@ -207,14 +210,13 @@ class FirstSeen:
                 batch.add(thread_id)
                 fresh.append(thread_id)
         if self._spill is not None and fresh:
-            fresh = self._spilled_new(fresh)
+            fresh = self._spilled_new(self._spill, fresh)
         self._seen |= set(fresh)
         if len(self._seen) > self._limit:
             self._move_to_disk()
         return fresh
 
-    def _spilled_new(self, ids: list[str]) -> list[str]:
-        db = self._spill
+    def _spilled_new(self, db: sqlite3.Connection, ids: list[str]) -> list[str]:
         known: set[str] = set()
         for n in range(0, len(ids), 500):
             part = ids[n : n + 500]
@@ -272,6 +274,12 @@ def scan_text(pieces: str | Iterable[str]) -> ScanReport:
 CHUNK_BYTES = 1 << 20
 
 
+class ByteStream(Protocol):
+    """What `Decoded` reads: a binary file, a pipe, or a GzipFile."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class Decoded:
     """Text pieces of a byte stream, decoded as UTF-8 (or UTF-16 by its BOM), gunzipped
     when it starts like gzip. Bytes that are not text become U+FFFD and `replaced` counts
@@ -279,7 +287,7 @@ class Decoded:
 
     def __init__(
         self,
-        stream: BinaryIO,
+        stream: ByteStream,
         *,
         chunk_bytes: int = CHUNK_BYTES,
         progress: Callable[[int], None] | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 SortKey = Literal["activity", "added", "created"]
 SORT_KEYS: tuple[SortKey, ...] = ("activity", "added", "created")
@@ -156,7 +156,8 @@ class ThreadIndex:
 
     def upsert(self, row: IndexRow) -> None:
         """Add `row`, or replace the row with its ID; it goes after rows that sort equal."""
-        rows, hay, plain = self._rows, self._hay, tuple(row)
+        rows, hay = self._rows, self._hay
+        plain: tuple[Any, ...] = tuple(row)
         old = self._located().get(plain[_ID])
         if old is not None:
             del rows[old], hay[old]

@@ -17,7 +17,7 @@ Knobs (all on `FakeAPI`):
   `clear_faults()`.
 - `script_runs(thread_id=None, outcomes=[RunPlan(...)], assistant_id=None)` and
   `script_responses(conversation_id=None, outcomes=[RunPlan(...)])`.
-- `requests` (a `RequestLog` of `LoggedRequest`s; `.clear()`, `.matching()`, `.count()`)
+- `requests` (a `RequestLog` of `LoggedRequest`s; `.clear()`, `.matching()`)
   and `count(method, "/threads/{id}/messages", regex=...)`.
 - `demo_threads()`: the seeded threads and conversations for the demo registry.
 

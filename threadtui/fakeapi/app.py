@@ -120,7 +120,7 @@ class FakeAPI:
         self, method: str | None = None, path: str | None = None, *, regex: str | None = None
     ) -> int:
         """Logged requests by method and path template (`{x}` matches one segment)."""
-        return self.requests.count(method, path, regex=regex)
+        return len(self.requests.matching(method, path, regex=regex))
 
     def demo_threads(self) -> list[dict[str, Any]]:
         """Seeded threads for the demo registry: {id, title, tags, created_at, kind}."""

@@ -113,6 +113,7 @@ def normalize_item(store: Store, raw: Any, param: str) -> dict[str, Any]:
             )
         content = raw.get("content")
         text_type = "output_text" if role == "assistant" else "input_text"
+        parts: list[dict[str, Any]]
         if isinstance(content, str):
             parts = [{"type": text_type, "text": content}]
         elif isinstance(content, list) and content:

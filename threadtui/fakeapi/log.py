@@ -43,7 +43,8 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 
 class RequestLog(list[LoggedRequest]):
-    """A plain list of `LoggedRequest`s (so `.clear()` works) with counting helpers."""
+    """A plain list of `LoggedRequest`s (so `.clear()` works) with a filter; `FakeOpenAI.count()`
+    counts (list.count keeps its meaning)."""
 
     def matching(
         self, method: str | None = None, path: str | None = None, *, regex: str | None = None
@@ -58,8 +59,3 @@ class RequestLog(list[LoggedRequest]):
             and (tpl is None or tpl.fullmatch(r.path))
             and (rx is None or rx.search(r.path))
         ]
-
-    def count(
-        self, method: str | None = None, path: str | None = None, *, regex: str | None = None
-    ) -> int:
-        return len(self.matching(method, path, regex=regex))

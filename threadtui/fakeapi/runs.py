@@ -316,7 +316,7 @@ class RunEngine:
         if specs is None:
             name, arguments = brain.weather_call(_history(thread))
             specs = [{"name": name, "arguments": arguments}]
-        calls = []
+        calls: list[dict[str, Any]] = []
         for spec in specs:
             args = spec.get("arguments", "{}")
             calls.append(
@@ -349,7 +349,7 @@ class RunEngine:
         given: dict[str, str] = {}
         for n, item in enumerate(outputs):
             call_id = item.get("tool_call_id")
-            if call_id not in wanted:
+            if not isinstance(call_id, str) or call_id not in wanted:
                 raise bad_request(
                     f"Invalid 'tool_outputs[{n}].tool_call_id': no tool call found with id '{call_id}'.",
                     param=f"tool_outputs[{n}].tool_call_id",
@@ -379,14 +379,13 @@ class RunEngine:
         if not run.active or run.status == "cancelling":
             raise bad_request(f"Cannot cancel run with status '{run.status}'.")
         finish = next((t for t, kind in run.events if kind == "finish"), None)
-        wins = (
+        run.obj["status"] = "cancelling"
+        if (
             finish is not None
             and run.status != "requires_action"
             and run.plan.outcome != "requires_action"
             and finish <= now + CANCEL_DELAY
-        )
-        run.obj["status"] = "cancelling"
-        if wins:
+        ):
             run.events = [(finish, "finish")]  # the run gets there first
         else:
             run.events = [(now + CANCEL_DELAY, "cancelled")]

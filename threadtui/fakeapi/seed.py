@@ -38,7 +38,7 @@ WEATHER_TOOL = {
     },
 }
 
-ASSISTANTS = {
+ASSISTANTS: dict[str, dict[str, Any]] = {
     "support": dict(
         name="Support Bot",
         model="gpt-4o-mini",

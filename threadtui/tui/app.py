@@ -93,7 +93,7 @@ class ThreadtuiApp(App[None]):
             yield SystemCommand(
                 binding.description,
                 f"{self.get_key_display(binding)} · {binding.tooltip or binding.id or key}",
-                partial(active.node.run_action, binding.action),
+                partial(self.run_action, binding.action, active.node),
             )
         yield from super().get_system_commands(screen)
 

@@ -15,6 +15,7 @@ from threadtui.tui.dialogs.confirm import ConfirmDialog
 
 if TYPE_CHECKING:
     from threadtui.tui.main_screen import MainScreen
+    from threadtui.tui.widgets.status_bar import Tone
 
 
 class BulkControl:
@@ -62,7 +63,7 @@ class BulkControl:
                 "warning",
             )
             return
-        tone = "warning" if report.gone or report.forbidden or report.errors else "success"
+        tone: Tone = "warning" if report.gone or report.forbidden or report.errors else "success"
         status.say(
             f"Checked {report.done:,} · {len(report.live):,} live · {len(report.gone):,} gone · "
             f"{len(report.forbidden):,} forbidden · {len(report.errors):,} errors.",
@@ -120,7 +121,7 @@ class BulkControl:
         ):
             screen.view.close("Thread deleted.")
         screen.reload_index()
-        tone = "warning" if report.failed or report.stopped else "success"
+        tone: Tone = "warning" if report.failed or report.stopped else "success"
         stopped = f" Stopped early: {report.stopped}" if report.stopped else ""
         status.say(
             f"Deleted {report.deleted:,} · already gone {report.gone:,} · failed {report.failed:,} "

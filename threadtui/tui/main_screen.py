@@ -375,10 +375,10 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ConfirmDialog("Untrack thread", body, yes_label="Untrack"), answered)
 
     def action_check(self) -> None:
-        marked = sorted(self.sidebar.threads.marked)
         row = self.current_row
-        if marked or row:
-            self.bulk.check(marked or [row.id])
+        chosen = sorted(self.sidebar.threads.marked) or ([row.id] if row else [])
+        if chosen:
+            self.bulk.check(chosen)
 
     def action_check_all(self) -> None:
         self.bulk.check(None)
@@ -410,9 +410,13 @@ class MainScreen(Screen[None]):
         title = one_line(row.title, 50) or "untitled"
         if row.status == "gone":
             body = f"{row.id} ({title}) is already gone from the server. Untrack it? Its archived copy stays."
+
+            def untrack_if_yes(yes: bool | None) -> None:
+                if yes:
+                    self._untrack_gone(row)
+
             self.app.push_screen(
-                ConfirmDialog("Untrack gone thread", body, yes_label="Untrack"),
-                lambda yes: yes and self._untrack_gone(row),
+                ConfirmDialog("Untrack gone thread", body, yes_label="Untrack"), untrack_if_yes
             )
             return
         count = self._known_count(row)
@@ -421,9 +425,13 @@ class MainScreen(Screen[None]):
             f"Its {count} will be deleted for good (a copy is archived locally first). "
             "This cannot be undone."
         )
+
+        def delete_if_yes(yes: bool | None) -> None:
+            if yes:
+                self._delete(row, count)
+
         self.app.push_screen(
-            ConfirmDialog("Delete thread", body, yes_label="Delete"),
-            lambda yes: yes and self._delete(row, count),
+            ConfirmDialog("Delete thread", body, yes_label="Delete"), delete_if_yes
         )
 
     def _known_count(self, row: IndexRow) -> str:

@@ -29,6 +29,7 @@ from threadtui.api.errors import ApiError
 from threadtui.core.config import ConfigError
 from threadtui.core.metadata import (
     MAX_PAIRS,
+    LocalChanges,
     MetadataError,
     metadata_problems,
     remote_metadata,
@@ -275,14 +276,14 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
         elif event.button.has_class("remove"):
             await self._remove(next(a for a in event.button.ancestors if isinstance(a, PairRow)))
 
-    def local_changes(self) -> dict[str, object]:
+    def local_changes(self) -> LocalChanges:
         """The set_local arguments for what changed locally ({} when nothing did)."""
         if self.tracked is None:
             return {}
         title = kept(self.query_one("#title", Input).value.strip(), self.tracked.title)
         note = kept(self.query_one("#note", Input).value.strip(), self.tracked.note)
         tags = parse_tags(self.query_one("#tags", Input).value)
-        changes: dict[str, object] = {}
+        changes: LocalChanges = {}
         if title != self.tracked.title:
             changes["title"] = title
         if note != self.tracked.note:
@@ -300,7 +301,7 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
         self.save(remote, self.local_changes())
 
     @work(exclusive=True, group="save", exit_on_error=False)
-    async def save(self, remote: dict[str, str] | None, local: dict[str, object]) -> None:
+    async def save(self, remote: dict[str, str] | None, local: LocalChanges) -> None:
         """The remote side first: if the server refuses, nothing is changed anywhere."""
         if remote is not None:
             self.query_one("#save", Button).disabled = True
