@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from threadtui.core.registry import TrackedThread
+    from threadtui.core.registry import ThreadStatus, TrackedThread
 
 __all__ = ["__version__", "track", "tracked"]
 
@@ -75,7 +75,7 @@ def tracked(
     *,
     tag: str | None = None,
     profile: str | None = None,
-    status: str | None = None,
+    status: ThreadStatus | None = None,
     kind: str | None = None,
 ) -> list[TrackedThread]:
     """Every tracked thread, most recently added first, optionally filtered.

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from threadtui.api.errors import BadRequest, NotFound
 from threadtui.api.models import RUN_ACTIVE_STATUSES, Message, Part, Run, ThreadInfo
 from threadtui.core.archive_order import merge, positions
+from threadtui.core.ids import kind_of
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
@@ -72,10 +73,6 @@ class ArchiveResult:
     fetched: int  # messages received from the server (new or not)
 
 
-def kind_of(thread_id: str) -> str:
-    return "conversation" if thread_id.startswith("conv_") else "thread"
-
-
 def dumps(raw: Any) -> str:
     """Wire JSON as stored: compact, key order and values exactly as received."""
     return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
@@ -100,7 +97,7 @@ def message_from_raw(raw: dict[str, Any], thread_id: str, *, run_id: str | None 
 
 def thread_from_raw(raw: dict[str, Any], thread_id: str) -> ThreadInfo:
     if not raw.get("id"):
-        return ThreadInfo(id=thread_id, kind=kind_of(thread_id), created_at=None)  # type: ignore[arg-type]
+        return ThreadInfo(id=thread_id, kind=kind_of(thread_id), created_at=None)
     if kind_of(thread_id) == "conversation":
         from threadtui.api.conversations import conversation_from_dict
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from threadtui.api.sdk_backend import well_formed
 from threadtui.core.archive import ArchiveStore, message_from_raw, run_from_raw, thread_from_raw
-from threadtui.core.ids import WrongIdKind, require_trackable
+from threadtui.core.ids import WrongIdKind, kind_of, require_trackable
 
 if TYPE_CHECKING:
     from threadtui.core.registry import Registry
@@ -116,7 +116,7 @@ def import_dump(
         )
         if t.runs:
             store.save_runs(t.thread_id, [run_from_raw(raw, t.thread_id) for raw in t.runs])
-        kind = "conversation" if t.thread_id.startswith("conv_") else "thread"
+        kind = kind_of(t.thread_id)
         imported.append(ImportedTranscript(t.thread_id, kind, len(messages), len(added)))
     return imported
 

@@ -38,7 +38,8 @@ from threadtui.api.errors import (
     WrongProject,
 )
 from threadtui.core import servers
-from threadtui.core.config import ConfigError
+from threadtui.core.config import API_OF_KIND, ConfigError
+from threadtui.core.ids import kind_of
 from threadtui.core.registry import TrackedThread
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ RATE_LIMIT_TRIES = 20  # 429s in a row for one thread before it counts as an err
 FAILURE_TRIES = 3  # tries for a 5xx or a dropped connection (reading is safe to repeat)
 DEFAULT_PAUSE = 1.0  # seconds, for a 429 without retry-after
 GONE_BATCH = 200  # "gone" answers written together, after a probe
-_API_OF_KIND = {"thread": "assistants", "conversation": "conversations"}
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class CheckReport:
             out.append(
                 f"{len(self.moved)} found on profile {self.profile!r} and now tracked there."
             )
-        apis = {_API_OF_KIND[_kind_of(thread_id)] for thread_id in self.gone}
+        apis = {API_OF_KIND[kind_of(thread_id)] for thread_id in self.gone}
         others = [name for name, api in self.other_profiles if api in apis]
         if others and not self.profile:
             out.append(
@@ -158,10 +158,6 @@ class CheckReport:
             "untracked": self.untracked,
             "summary": self.summary(),
         }
-
-
-def _kind_of(thread_id: str) -> str:
-    return "conversation" if thread_id.startswith("conv_") else "thread"
 
 
 class _Pause:
@@ -228,8 +224,8 @@ def _by_profile(
         except ConfigError as problem:
             report.skipped[thread_id] = str(problem)
             continue
-        kind = tracked.kind if tracked else _kind_of(thread_id)
-        if _API_OF_KIND[kind] != speaks:
+        kind = tracked.kind if tracked else kind_of(thread_id)
+        if API_OF_KIND[kind] != speaks:
             noun = "Conversations" if kind == "conversation" else "Assistants threads"
             report.skipped[thread_id] = (
                 f"{noun} were not checked on profile {target!r}: it speaks the {speaks} API."

@@ -27,10 +27,12 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
+from threadtui.core.ids import kind_of
 from threadtui.core.paths import write_private_file
 
 ProfileKind = Literal["assistants", "conversations"]
 PROFILE_KINDS: tuple[ProfileKind, ...] = ("assistants", "conversations")
+API_OF_KIND: dict[str, ProfileKind] = {"thread": "assistants", "conversation": "conversations"}
 OPENAI_HOST = "api.openai.com"
 OPENAI_BASE_URL = f"https://{OPENAI_HOST}/v1"
 DEFAULT_PROFILE = "default"
@@ -172,7 +174,7 @@ class Config:
         speaks the ID's API (thread_ Assistants, conv_ Conversations); else the first
         profile that does; else `preferred`/the default anyway."""
         first = self.profile(preferred)
-        wanted = "conversations" if thread_id.startswith("conv_") else "assistants"
+        wanted = API_OF_KIND[kind_of(thread_id)]
         if first.kind == wanted:
             return first
         return next((p for p in self.profiles.values() if p.kind == wanted), first)

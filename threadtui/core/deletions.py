@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import ApiError, NotFound, ReadOnly
 from threadtui.core.config import ConfigError
+from threadtui.core.ids import kind_of
 
 if TYPE_CHECKING:
     from threadtui.core.registry import Registry
@@ -136,7 +137,7 @@ async def delete_thread(
     profile = services.profile(profile_name)
     entry = DeletionEntry(
         thread_id=thread_id,
-        kind="conversation" if thread_id.startswith("conv_") else "thread",
+        kind=kind_of(thread_id),
         profile=profile.name,
         host=profile.host,
         title=(tracked.title or tracked.metadata.get("title", "")) if tracked else "",

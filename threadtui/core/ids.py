@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from threadtui.api.models import ThreadKind
+
 
 class IdKind(Enum):
     THREAD = "thread"
@@ -72,6 +74,12 @@ def classify(text: str) -> IdKind | None:
         if text.startswith(entry.prefix) and _SUFFIX.fullmatch(text[len(entry.prefix) :]):
             return entry.kind
     return None
+
+
+def kind_of(thread_id: str) -> ThreadKind:
+    """Whether a tracked ID is a conversation (`conv_…`) or an Assistants thread: the
+    prefix decides, and anything that is not conv_ is taken for a thread."""
+    return "conversation" if thread_id.startswith("conv_") else "thread"
 
 
 def short(text: str, keep: int = 10) -> str:

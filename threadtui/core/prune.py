@@ -21,7 +21,7 @@ from threadtui.core.config import ConfigError
 from threadtui.core.deletions import READ_ONLY_REFUSAL, DeletionEntry, delete_thread
 
 if TYPE_CHECKING:
-    from threadtui.core.registry import Registry, TrackedThread
+    from threadtui.core.registry import Registry, ThreadStatus, TrackedThread
     from threadtui.core.services import Services
 
 DAY = 86400.0
@@ -109,7 +109,7 @@ def select(
     older_than: float,
     now: float,
     tag: str | None = None,
-    status: str | None = None,
+    status: ThreadStatus | None = None,
     profile: str | None = None,
 ) -> Selection:
     """Tracked threads with no activity for `older_than` seconds before `now`.

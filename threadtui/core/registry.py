@@ -28,12 +28,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 
 from threadtui.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
 
-Status = Literal["live", "gone", "forbidden", "unknown"]
-STATUSES: tuple[str, ...] = ("live", "gone", "forbidden", "unknown")
+# What the server last said about a tracked thread ("unknown": not asked yet). The one
+# definition: the registry, the sidebar index, the CLI's --status and the checker use it.
+ThreadStatus = Literal["live", "gone", "forbidden", "unknown"]
+STATUSES: tuple[ThreadStatus, ...] = get_args(ThreadStatus)
 KINDS: tuple[str, ...] = ("thread", "conversation")
 Order = Literal["activity", "added", "created"]
 ORDERS: tuple[str, ...] = ("activity", "added", "created")
@@ -64,7 +66,7 @@ class TrackedThread(NamedTuple):
     last_opened_at: float | None = None
     last_activity_at: float | None = None
     message_count: int | None = None
-    status: str = "unknown"  # "live" | "gone" | "forbidden" | "unknown"
+    status: ThreadStatus = "unknown"
     status_reason: str = ""
     checked_at: float | None = None
     source: str = ""  # "cli", "tui", "import:<file>", "track()", …
@@ -537,7 +539,7 @@ class Registry:
         self,
         *,
         tag: str | None = None,
-        status: str | None = None,
+        status: ThreadStatus | None = None,
         profile: str | None = None,
         kind: str | None = None,
         text: str | None = None,
@@ -572,7 +574,7 @@ class Registry:
         self,
         *,
         tag: str | None = None,
-        status: str | None = None,
+        status: ThreadStatus | None = None,
         profile: str | None = None,
         kind: str | None = None,
         text: str | None = None,
@@ -688,7 +690,12 @@ class Registry:
         return bool(found)
 
     def set_status(
-        self, thread_id: str, status: str, reason: str = "", *, checked_at: float | None = None
+        self,
+        thread_id: str,
+        status: ThreadStatus,
+        reason: str = "",
+        *,
+        checked_at: float | None = None,
     ) -> bool:
         """Record what the server said about a thread, and when."""
         return self.update(
@@ -709,7 +716,11 @@ class Registry:
 
 
 def _where(
-    tag: str | None, status: str | None, profile: str | None, kind: str | None, text: str | None
+    tag: str | None,
+    status: ThreadStatus | None,
+    profile: str | None,
+    kind: str | None,
+    text: str | None,
 ) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []

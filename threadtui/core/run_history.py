@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from threadtui.api.errors import ApiError
 from threadtui.api.models import Run, RunStep, Usage
+from threadtui.core.ids import kind_of
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
@@ -140,7 +141,7 @@ async def run_history(
     (one request per 100 messages) and remembered in the registry.
     """
     backend = services.backend_for(thread_id)
-    kind = "conversation" if thread_id.startswith("conv_") else "thread"
+    kind = kind_of(thread_id)
     runs_listed = backend.kind == "assistants"
     runs: list[Run] = await _all_runs(backend, thread_id, progress) if runs_listed else []
     names: dict[str, str] = {}

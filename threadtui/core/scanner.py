@@ -30,12 +30,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from threadtui.core.ids import PREFIXES, explain
+from threadtui.core.ids import PREFIXES, TRACKABLE, explain
 
 if TYPE_CHECKING:
     import sqlite3
 
-TRACKED = {"thread_": "thread", "conv_": "conversation"}
+TRACKED = {p.prefix: p.kind.value for p in PREFIXES if p.kind in TRACKABLE}  # prefix -> kind
 # Prefix, suffix (possessive: never shortened to dodge the look-ahead), and the marks of
 # a cut-short ID. Not continued by "_" or "-word": thread_abc_def is not an ID.
 _ID = re.compile(

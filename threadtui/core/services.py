@@ -12,8 +12,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import AuthFailed, ReadOnly
-from threadtui.core.config import Config, ConfigError, Profile, base_url_problem, load_config
-from threadtui.core.ids import require_trackable, short
+from threadtui.core.config import (
+    API_OF_KIND,
+    Config,
+    ConfigError,
+    Profile,
+    base_url_problem,
+    load_config,
+)
+from threadtui.core.ids import kind_of, require_trackable, short
 from threadtui.core.paths import Locations
 from threadtui.core.registry import Registry, TrackedThread
 from threadtui.core.thread_index import IndexRow, ThreadIndex
@@ -302,7 +309,7 @@ class Services:
         ConfigError when the ID's kind and the profile's API don't match.
         """
         profile = self.profile(self.profile_for(thread_id))
-        wanted = "conversations" if thread_id.startswith("conv_") else "assistants"
+        wanted = API_OF_KIND[kind_of(thread_id)]
         if profile.kind != wanted:
             noun = "a conversation" if wanted == "conversations" else "an Assistants thread"
             raise ConfigError(

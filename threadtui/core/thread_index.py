@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
+
+if TYPE_CHECKING:
+    from threadtui.core.registry import ThreadStatus
 
 SortKey = Literal["activity", "added", "created"]
+# A tracked thread's status, or "retired" when its server no longer offers the API.
+ShownStatus: TypeAlias = "ThreadStatus | Literal['retired']"  # a string: registry stays unloaded
 SORT_KEYS: tuple[SortKey, ...] = ("activity", "added", "created")
 SORT_LABELS = {"activity": "recent activity", "added": "date added", "created": "date created"}
 
@@ -27,7 +32,7 @@ class IndexRow(NamedTuple):
     profile: str
     title: str
     tags: tuple[str, ...]
-    status: str  # "live" | "gone" | "forbidden" | "unknown" | "retired"
+    status: ShownStatus
     added_at: float
     created_at: float | None
     last_activity_at: float | None

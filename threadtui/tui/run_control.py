@@ -19,8 +19,9 @@ from threadtui.tui.dialogs.tool_outputs import CANCEL_RUN, ToolOutputsDialog
 
 if TYPE_CHECKING:
     from threadtui.tui.main_screen import MainScreen
+    from threadtui.tui.widgets.status_bar import Tone
 
-END_TONES = {
+END_TONES: dict[str, Tone] = {
     "completed": "success",
     "failed": "error",
     "expired": "error",
@@ -166,15 +167,17 @@ class RunControl:
                     break
                 await screen.pane.append(new)
                 screen.services.run_finished(session.thread_id, run, new)
-            tone = "error" if final.error or final.timed_out else END_TONES.get(run.status, "info")
-            status.say(final.message, tone)  # type: ignore[arg-type]
+            tone: Tone = (
+                "error" if final.error or final.timed_out else END_TONES.get(run.status, "info")
+            )
+            status.say(final.message, tone)
             break
         composer.ready()
         screen.refresh_bindings()
 
     def _progress(self, update: PollUpdate) -> None:
         if not update.finished:
-            tone = (
+            tone: Tone = (
                 "warning" if update.rate_limited_for is not None or update.problem else "progress"
             )
-            self.screen.status.say(update.describe(), tone)  # type: ignore[arg-type]
+            self.screen.status.say(update.describe(), tone)

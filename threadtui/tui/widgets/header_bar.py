@@ -9,10 +9,15 @@ from textual.widget import Widget
 
 class HeaderBar(Widget):
     profile: reactive[str] = reactive("")
+    """The name of the session's profile."""
     server: reactive[str] = reactive("")
-    where: reactive[str] = reactive("")  # user@host
+    """The host of the profile's server."""
+    where: reactive[str] = reactive("")
+    """user@host of the machine threadtui runs on (auditors run several)."""
     read_only: reactive[bool] = reactive(False)
+    """Shows READ-ONLY: nothing will be sent or deleted."""
     demo: reactive[bool] = reactive(False)
+    """Shows DEMO: the fake API answers, not a real server."""
 
     def render(self) -> Text:
         text = Text("threadtui", style="bold")

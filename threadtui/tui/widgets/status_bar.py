@@ -23,8 +23,11 @@ _ICONS = {"info": "", "success": "✓ ", "warning": "! ", "error": "✗ ", "prog
 
 class StatusBar(Widget):
     message: reactive[str] = reactive("")
-    tone: reactive[str] = reactive("info")
+    """What is happening now, as plain text (never markup)."""
+    tone: reactive[Tone] = reactive("info")
+    """How `message` is styled, and the icon before it."""
     right: reactive[str] = reactive("")
+    """A short fact about the open thread (tokens, counts), right-aligned and dim."""
 
     def say(self, message: str, tone: Tone = "info") -> None:
         """Show `message` (plain text, never markup) until the next one."""

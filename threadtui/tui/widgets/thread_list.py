@@ -66,7 +66,9 @@ class ThreadList(ScrollView, can_focus=True):
     }
 
     cursor: reactive[int] = reactive(0, always_update=True)
+    """The highlighted row's position among the shown rows (always posts Highlighted)."""
     show_profile: reactive[bool] = reactive(False)
+    """Show each row's profile (when more than one profile is tracked)."""
 
     class Highlighted(Message):
         def __init__(self, row: IndexRow | None) -> None:
