@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from threadtui.api import sdk_errors
 from threadtui.core.redact import Redactor, redact
 
 IDS = (
@@ -32,6 +33,12 @@ IDS = (
         ("key sk-proj-AbCdEf1234567890ghIJklmn", "key [redacted key 1]"),
         ("sk-abcdefghijklmnop1234", "[redacted key 1]"),
         ("Authorization: Bearer abc.def-ghi_jkl1234567", "Authorization: Bearer [redacted key 1]"),
+        # base64 of "alice:s3cret-pass" and of "bob:hunter2"
+        ("Authorization: Basic YWxpY2U6czNjcmV0LXBhc3M=", "Authorization: Basic [redacted key 1]"),
+        (
+            "-H 'authorization: basic Ym9iOmh1bnRlcjI='",
+            "-H 'authorization: basic [redacted key 1]'",
+        ),
         ("hex 0123456789abcdef0123456789abcdef", "hex [redacted key 1]"),
         ("b64 QWxhZGRpbjpvcGVuIHNlc2FtZQ9876543210abcdEFGH==", "b64 [redacted key 1]"),
         ("?token=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF&x=1", "?token=[redacted key 1]&x=1"),
@@ -59,6 +66,7 @@ def test_secrets_become_labelled_placeholders(text: str, expected: str) -> None:
         "Pneumonoultramicroscopicsilicovolcanoconiosisisalongwordindeed",
         "order #4155550132x and invoice INV-2024-000123",
         "a git sha: 3f2a1b0 and user@ alone and @handle",
+        "Basic Authentication is the basic scheme; the bearer of bad news",
     ],
 )
 def test_ids_dates_numbers_and_words_are_left_alone(text: str) -> None:
@@ -81,3 +89,24 @@ def test_json_values_are_redacted_and_keys_kept() -> None:
         "content": [{"text": {"value": "mail [redacted email 1]"}}],
         "x@y.org": 1,
     }
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "sk-proj-AbCdEf1234567890ghIJklmn",
+        "sk-abc123456789",
+        "sk-proj-****************************************abcd",
+        "Bearer abc.def-ghi_jkl1234567",
+        "Basic YWxpY2U6czNjcmV0LXBhc3M=",
+        "ghp_" + "A1b2" * 9,
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N",
+    ],
+)
+def test_exports_and_server_errors_redact_the_same_keys(secret: str) -> None:
+    """One set of key patterns: what an export hides, an error sentence hides too."""
+    token = secret.split()[-1]
+    text = f"The server said: invalid credentials {secret} (check them)."
+    assert token not in redact(text)
+    assert token not in sdk_errors.redact(text)
+    assert token not in sdk_errors.server_text(text)

@@ -9,7 +9,6 @@ sent. The small functions below turn SDK objects and pages into plain dicts and 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -25,6 +24,7 @@ from threadtui.api.errors import (
 from threadtui.api.models import Page
 from threadtui.api.sdk_errors import domain_error
 from threadtui.clock import Clock, SystemClock
+from threadtui.text import without_lone_surrogates
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -174,9 +174,6 @@ def as_dict(obj: Any) -> dict[str, Any]:
     return well_formed(obj)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def well_formed(value: Any) -> Any:
     """`value` (parsed JSON) with lone surrogates replaced by U+FFFD.
 
@@ -185,7 +182,7 @@ def well_formed(value: Any) -> Any:
     conforming Unicode decoder does. Returns `value` itself when there are none.
     """
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+        return without_lone_surrogates(value)
     if isinstance(value, dict):
         items = [(well_formed(k), well_formed(v)) for k, v in value.items()]
         if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(items, value.items(), strict=True)):

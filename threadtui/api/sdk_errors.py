@@ -26,6 +26,7 @@ from threadtui.api.errors import (
     ServerError,
     WrongProject,
 )
+from threadtui.text import INVISIBLE_CLASS, SURROGATE_CLASS, redact_keys
 
 AUTH_FAILED_MESSAGE = (
     "The API key was rejected: check the variable named by the profile's api_key_env."
@@ -36,13 +37,9 @@ RETIRED_ROUTE_MESSAGE = (
     "are; check the profile's base_url and kind."
 )
 
-_KEY_LIKE = re.compile(r"\b(?:sk|sess|rk)-[A-Za-z0-9_*\-]{6,}|\bBearer\s+\S+", re.IGNORECASE)
 # Controls, and what hides or reorders text on a terminal: bidi marks, embeddings,
 # overrides and isolates, zero-width characters, lone surrogates.
-_CONTROL = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
-    r"\ufeff\ud800-\udfff]+"
-)
+_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{INVISIBLE_CLASS}{SURROGATE_CLASS}]+")
 _QUOTED_ID = re.compile(r"'([a-z]+[_-][A-Za-z0-9_\-]+)'")
 _RUN_ID = re.compile(r"\b((?:run|resp)_[A-Za-z0-9_\-]+)")
 _THREAD_ID = re.compile(r"\b((?:thread|conv)_[A-Za-z0-9_\-]+)")
@@ -52,11 +49,12 @@ _MAX_SERVER_TEXT = 300
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with API keys (sk-…, Bearer …, and the given secrets) replaced by "[redacted]"."""
+    """`text` with the given secrets and anything key-like (`threadtui.text.redact_keys`:
+    sk-…, Authorization: Bearer/Basic …) replaced by "[redacted]"."""
     for secret in secrets:
         if secret and len(secret) >= 8:
             text = text.replace(secret, "[redacted]")
-    return _KEY_LIKE.sub("[redacted]", text)
+    return redact_keys(text, lambda _key: "[redacted]")
 
 
 def server_text(text: str, secrets: Iterable[str] = ()) -> str:

@@ -1,4 +1,5 @@
-"""Redaction for exports: e-mail addresses, phone numbers and key-like strings.
+"""Redaction for exports: e-mail addresses, phone numbers and key-like strings (the keys
+as `threadtui.text.redact_keys` finds them for every layer).
 
 Each is replaced by a labelled placeholder numbered per document ("[redacted email 1]"),
 so a reader still sees that the same address came up twice. The patterns are built to
@@ -14,16 +15,8 @@ import re
 from collections import Counter
 from typing import Any
 
-_KEYS = re.compile(
-    r"(?<![\w-])sk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{16,}"  # OpenAI and similar: sk-…, sk-proj-…
-    r"|(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"  # GitHub
-    r"|(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack
-    r"|(?<![\w-])(?:AKIA|ASIA)[0-9A-Z]{16}(?![\w-])"  # AWS access key IDs
-    r"|(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JWTs
-    r"|(?<![\w-])[0-9a-fA-F]{32,}(?![\w-])"  # long hex secrets
-)
-_BASE64 = re.compile(r"(?<![\w/+-])[A-Za-z0-9+/]{40,}={0,2}(?![\w/+=-])")
-_BEARER = re.compile(r"(?<![\w-])(Bearer\s+)([A-Za-z0-9._~+/-]{16,}=*)", re.IGNORECASE)
+from threadtui.text import redact_keys
+
 _EMAIL = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?![\w-])"
@@ -35,15 +28,6 @@ _PHONE = re.compile(
     r"|\d{3}([.-])\d{3}\1\d{4}"  # 415-555-0132, 415.555.0132
     r")(?![\w.-]?\d)"
 )
-
-
-def _base64_like(text: str) -> bool:
-    """Mixed case and digits: a random token, not a long word or a path."""
-    return (
-        any(c.isdigit() for c in text)
-        and any(c.islower() for c in text)
-        and any(c.isupper() for c in text)
-    )
 
 
 class Redactor:
@@ -66,12 +50,7 @@ class Redactor:
         """`text` with every e-mail address, phone number and key-like string replaced."""
         if not text:
             return text
-        text = _BEARER.sub(lambda m: m.group(1) + self._label("key", m.group(2)), text)
-        text = _KEYS.sub(lambda m: self._label("key", m.group(0)), text)
-        text = _BASE64.sub(
-            lambda m: self._label("key", m.group(0)) if _base64_like(m.group(0)) else m.group(0),
-            text,
-        )
+        text = redact_keys(text, lambda key: self._label("key", key))
         text = _EMAIL.sub(lambda m: self._label("email", m.group(0)), text)
 
         def phone(match: re.Match[str]) -> str:

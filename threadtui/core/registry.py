@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple, get_args
 
 from threadtui.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from threadtui.text import without_lone_surrogates
 
 # What the server last said about a tracked thread ("unknown": not asked yet). The one
 # definition: the registry, the sidebar index, the CLI's --status and the checker use it.
@@ -726,13 +726,13 @@ def _where(
     params: list[Any] = []
     if tag is not None:
         clauses.append("id IN (SELECT thread_id FROM tags WHERE tag = ?)")
-        params.append(storable(tag))
+        params.append(without_lone_surrogates(tag))
     for column, value in (("status", status), ("profile", profile), ("kind", kind)):
         if value is not None:
             clauses.append(f"{column} = ?")
-            params.append(storable(value))
+            params.append(without_lone_surrogates(value))
     if text:
-        text = storable(text)
+        text = without_lone_surrogates(text)
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append(
             "(title LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
@@ -752,11 +752,15 @@ def _columns(entry: TrackedThread) -> tuple[Any, ...]:
 
 
 def _stored_metadata(value: Any) -> str:
-    return storable(json.dumps(value, ensure_ascii=False, sort_keys=True)) if value else "{}"
+    return (
+        without_lone_surrogates(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        if value
+        else "{}"
+    )
 
 
 def _stored_text(value: Any) -> str:
-    return storable(value) if value else ""
+    return without_lone_surrogates(value) if value else ""
 
 
 def _stored_time(value: Any) -> float | None:
@@ -764,7 +768,7 @@ def _stored_time(value: Any) -> float | None:
 
 
 def _stored_other(value: Any) -> Any:
-    return storable(value) if isinstance(value, str) else value
+    return without_lone_surrogates(value) if isinstance(value, str) else value
 
 
 # _stored, one function per column (COLUMNS order): no name tests per value at 100k rows.
@@ -799,19 +803,8 @@ def _stored_row(entry: TrackedThread) -> list[Any]:
     return values
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def storable(text: str) -> str:
-    """`text` as SQLite can take it: lone surrogates (how Python reads bytes that are not
-    UTF-8 in a command line, like `--title $'\\xff'`) become U+FFFD."""
-    if text.isascii():  # the common case, checked in C
-        return text
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
-
-
 def _clean_tags(tags: Iterable[str]) -> list[str]:
-    return sorted({storable(t.strip()) for t in tags if t and t.strip()})
+    return sorted({without_lone_surrogates(t.strip()) for t in tags if t and t.strip()})
 
 
 def _check(entry: TrackedThread) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from threadtui.text import INVISIBLE, INVISIBLE_CLASS, REPLACEMENT, SURROGATE_CLASS
+
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and other
 # two-character escapes. Shown as one marker each so a hostile sequence stays readable.
 _ESCAPE_SEQUENCE = re.compile(
@@ -21,18 +23,9 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[@-Z\\-_]"  # two-character escapes
 )
 
-# Format characters that change how surrounding text is ordered or joined.
-_INVISIBLE = frozenset(
-    "\u200b\u200c\u200d\u200e\u200f"  # zero-width space/joiners, LRM, RLM
-    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides
-    "\u2060\u2061\u2062\u2063\u2064"  # word joiner, invisible operators
-    "\u2066\u2067\u2068\u2069"  # bidi isolates
-    "\ufeff"  # zero-width no-break space / BOM
-)
-
-_NEEDS_WORK = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+# C0 controls but tab and newline, DEL, C1 controls, invisible format characters (which
+# change how surrounding text is ordered or joined) and lone surrogates.
+_NEEDS_WORK = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE_CLASS}{SURROGATE_CLASS}]")
 
 
 def _marker(match: re.Match[str]) -> str:
@@ -51,8 +44,8 @@ def _char(c: str) -> str:
     if 0x80 <= code <= 0x9F:
         return f"⟨{code:02X}⟩"
     if 0xD800 <= code <= 0xDFFF:
-        return "\ufffd"
-    if c in _INVISIBLE:
+        return REPLACEMENT
+    if INVISIBLE.match(c):
         return f"⟨U+{code:04X}⟩"
     return c
 

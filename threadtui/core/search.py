@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from threadtui.core.registry import storable
 from threadtui.core.sanitize import clean, one_line
+from threadtui.text import without_lone_surrogates
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message
@@ -53,7 +53,7 @@ class Hit:
 
 def fts_query(text: str) -> str:
     """The user's words as a safe FTS5 query; SearchError when there is nothing to find."""
-    text = storable(text)
+    text = without_lone_surrogates(text)
     terms = []
     for match in _TERMS.finditer(text):
         quoted, word = match.groups()

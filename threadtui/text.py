@@ -1,0 +1,88 @@
+"""Character classes, clean-up and key redaction that every layer needs, defined once.
+
+Below `api` and `core` (it imports nothing of threadtui), so the API layer's server-error
+sentences, the registry's SQLite columns, `core.sanitize.clean()` and `core.redact` all
+agree on which characters are trouble and what looks like a key.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+
+# Bodies of regex character classes, to combine into the patterns that need them.
+# What hides or reorders text on a terminal: the Arabic letter mark, zero-width
+# space/joiners, LRM/RLM, bidi embeddings and overrides, word joiner and invisible
+# operators, bidi isolates, and the zero-width no-break space (BOM).
+INVISIBLE_CLASS = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# Halves of UTF-16 pairs: no UTF-8 file, terminal or SQLite column accepts one alone.
+SURROGATE_CLASS = "\ud800-\udfff"
+
+INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}]")
+_SURROGATE = re.compile(f"[{SURROGATE_CLASS}]")
+REPLACEMENT = "\ufffd"
+
+
+def without_lone_surrogates(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD, as a conforming decoder does.
+
+    They come from JSON ("\\ud800" is valid JSON) and from command lines that are not
+    UTF-8 (Python reads `$'\\xff'` as "\\udcff"). Returns `text` itself when there are none.
+    """
+    if text.isascii():  # the common case, checked in C
+        return text
+    return _SURROGATE.sub(REPLACEMENT, text) if _SURROGATE.search(text) else text
+
+
+# -- key-like strings -----------------------------------------------------------------------
+# One set for every place a secret must not pass: server error sentences and crash reports
+# ("[redacted]") and exports ("[redacted key 1]"). OpenAI IDs are left alone (thread_…,
+# msg_…, conv_… + 48 hex, file-…): a key must not follow a letter, digit, `_` or `-`,
+# which every ID suffix does.
+_KEYS = re.compile(
+    r"(?<![\w-])(?:sk|rk|sess)-[A-Za-z0-9_*-]{8,}"  # OpenAI: sk-…, sk-proj-…, masked sk-…**
+    r"|(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"  # GitHub
+    r"|(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack
+    r"|(?<![\w-])(?:AKIA|ASIA)[0-9A-Z]{16}(?![\w-])"  # AWS access key IDs
+    r"|(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JWTs
+    r"|(?<![\w-])[0-9a-fA-F]{32,}(?![\w-])"  # long hex secrets
+)
+# Authorization credentials: the scheme word stays, the token after it is the secret.
+_AUTHORIZATION = re.compile(r"(?<![\w-])((?i:bearer|basic)\s+)([A-Za-z0-9._~+/-]+=*)")
+_BEARER_MIN = 16  # shorter words after "bearer" are prose ("the bearer of bad news")
+_BASE64 = re.compile(r"(?<![\w/+-])[A-Za-z0-9+/]{40,}={0,2}(?![\w/+=-])")
+
+
+def _is_credential(scheme: str, token: str) -> bool:
+    if scheme[:5].lower() == "basic":
+        # Basic is base64 of "user:password": prose after "basic" never decodes to that.
+        try:
+            return b":" in base64.b64decode(token, validate=True)
+        except ValueError:  # binascii.Error is a ValueError
+            return False
+    return len(token.rstrip("=")) >= _BEARER_MIN
+
+
+def _base64_like(text: str) -> bool:
+    """Mixed case and digits: a random token, not a long word or a path."""
+    return (
+        any(c.isdigit() for c in text)
+        and any(c.islower() for c in text)
+        and any(c.isupper() for c in text)
+    )
+
+
+def redact_keys(text: str, replacement: Callable[[str], str]) -> str:
+    """`text` with each key-like string (API keys, tokens, Authorization: Bearer/Basic
+    credentials, long random hex or base64) replaced by `replacement(the_secret)`."""
+
+    def authorization(match: re.Match[str]) -> str:
+        scheme, token = match.groups()
+        return scheme + replacement(token) if _is_credential(scheme, token) else match.group(0)
+
+    text = _AUTHORIZATION.sub(authorization, text)
+    text = _KEYS.sub(lambda m: replacement(m.group(0)), text)
+    return _BASE64.sub(
+        lambda m: replacement(m.group(0)) if _base64_like(m.group(0)) else m.group(0), text
+    )
