@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from threadtui.core.registry import ThreadStatus, TrackedThread
+    from threadtui.core.services import Services
 
 __all__ = ["__version__", "track", "tracked"]
 
@@ -53,22 +54,14 @@ def track(
     `threadtui.core.config.ConfigError` for an unknown profile; and
     `threadtui.core.registry.StorageError` when the registry cannot be written.
     """
-    from threadtui.core.ids import require_trackable
-
-    thread_id, kind = require_trackable(thread_id)
     tags = (tags,) if isinstance(tags, str) else tuple(tags)  # track(id, tags="x") means one
-    registry, config = _open()
+    services = _services()
     try:
-        return registry.add(
-            thread_id,
-            kind=kind.value,
-            profile=(config.profile(profile) if profile else config.profile_for_id(thread_id)).name,
-            title=title or "",
-            tags=tags,
-            source="track()",
+        return services.add_tracked(
+            thread_id, title=title or "", tags=tags, source="track()", profile_name=profile
         )
     finally:
-        registry.close()
+        services.close()
 
 
 def tracked(
@@ -85,19 +78,18 @@ def tracked(
     (a named tuple: id, kind, profile, title, note, tags, created_at, added_at, status,
     checked_at, source, metadata, …; times are seconds since the epoch).
     """
-    registry, _ = _open()
+    services = _services()
     try:
-        return registry.tracked(tag=tag, profile=profile, status=status, kind=kind, order="added")
+        return services.registry.tracked(
+            tag=tag, profile=profile, status=status, kind=kind, order="added"
+        )
     finally:
-        registry.close()
+        services.close()
 
 
-def _open():
-    """The user's registry and config, from THREADTUI_* or the platform's folders."""
-    from threadtui.core.config import load_config
-    from threadtui.core.paths import Locations
-    from threadtui.core.registry import Registry
+def _services() -> Services:
+    """What the `threadtui` command uses: the user's registry and config.toml, from
+    THREADTUI_* or the platform's folders."""
+    from threadtui.core.services import Services
 
-    locations = Locations.resolve()
-    config = load_config(locations.config_file)
-    return Registry(locations.registry_file), config
+    return Services.load()

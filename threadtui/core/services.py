@@ -138,14 +138,36 @@ class Services:
 
         Returns a sentence saying what happened.
         """
-        thread_id, kind = require_trackable(thread_id)
-        profile = self.profile_for_new(thread_id, profile_name)
-        tags = tuple(tags)
-        if self.registry.add(
-            thread_id, kind=kind.value, profile=profile, title=title, tags=tags, source=source
+        thread_id, tags = thread_id.strip(), tuple(tags)
+        if self.add_tracked(
+            thread_id, title=title, tags=tags, source=source, profile_name=profile_name
         ):
             return f"Tracking {thread_id}."
         return f"{thread_id} was tracked already" + (": added the tags." if tags else ".")
+
+    def add_tracked(
+        self,
+        thread_id: str,
+        *,
+        title: str = "",
+        tags: Iterable[str] = (),
+        source: str,
+        profile_name: str | None = None,
+    ) -> bool:
+        """Track an ID (WrongIdKind when it is not a thread/conversation ID) under
+        `profile_name`, else the profile that speaks its API; True when it was new.
+
+        An ID tracked already gets the tags merged and an empty title filled, nothing else.
+        """
+        thread_id, kind = require_trackable(thread_id)
+        return self.registry.add(
+            thread_id,
+            kind=kind.value,
+            profile=self.profile_for_new(thread_id, profile_name),
+            title=title,
+            tags=tuple(tags),
+            source=source,
+        )
 
     def untrack(self, thread_ids: Iterable[str]) -> list[str]:
         """Forget threads locally; the server is not touched."""
