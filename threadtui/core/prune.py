@@ -171,11 +171,6 @@ class PruneReport:
     def failed(self) -> int:
         return len(self.ids("failed"))
 
-    @property
-    def messages_deleted(self) -> int:
-        """Known messages in the threads deleted (gone ones held nothing any more)."""
-        return sum(e.message_count or 0 for e in self.entries if e.outcome == "deleted")
-
 
 def check_local(services: Services, ids: Sequence[str]) -> list[str]:
     """Refuse (PruneRefused) what needs no network to refuse: a registry that cannot be

@@ -46,7 +46,7 @@ class IndexRow(NamedTuple):
 
 
 # Field positions, for the plain tuples the index keeps.
-_ID, _TITLE, _PROFILE, _TAGS, _STATUS = 0, 3, 2, 4, 5
+_ID, _TITLE, _PROFILE, _TAGS = 0, 3, 2, 4
 _ADDED, _CREATED, _ACTIVE = 6, 7, 8
 
 _SORT_VALUE: dict[SortKey, Callable[[tuple], float]] = {
@@ -122,12 +122,6 @@ class ThreadIndex:
             return at
         position = bisect_left(self._view, at)  # the view keeps positions in order
         return position if position < len(self._view) and self._view[position] == at else None
-
-    def status_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for row in self._rows:
-            counts[row[_STATUS]] = counts.get(row[_STATUS], 0) + 1
-        return counts
 
     # -- changing ----------------------------------------------------------------------
     def set_filter(self, text: str) -> None:
