@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from threadtui.api.backend import Backend, Connection
 from threadtui.api.client import make_client
@@ -203,12 +203,20 @@ def poll_after(headers: Mapping[str, str]) -> int | None:
         return None
 
 
-def page_of(page: Any, convert: Callable[[dict[str, Any]], T]) -> Page[T]:
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Identified)
+
+
+def page_of(page: Any, convert: Callable[[dict[str, Any]], R]) -> Page[R]:
     """A `Page` of records from an SDK cursor page."""
     items = [convert(as_dict(item)) for item in page.data or []]
     # first_id/last_id are fields some SDK pages keep as extras; fall back to the items.
-    first_id = getattr(page, "first_id", None) or (items[0].id if items else None)  # type: ignore[attr-defined]
-    last_id = getattr(page, "last_id", None) or (items[-1].id if items else None)  # type: ignore[attr-defined]
+    first_id = getattr(page, "first_id", None) or (items[0].id if items else None)
+    last_id = getattr(page, "last_id", None) or (items[-1].id if items else None)
     return Page(items=items, first_id=first_id, last_id=last_id, has_more=bool(page.has_more))
 
 

@@ -148,17 +148,17 @@ def positions(order: Sequence[str], known: Mapping[str, float]) -> dict[str, flo
         low = known[order[n - 1]] if n > 0 else None
         high = known[order[end]] if end < len(order) else None
         count = end - n
-        if low is None and high is None:
-            values = [float(i) for i in range(count)]
-        elif low is None:
-            values = [high - count + i for i in range(count)]  # type: ignore[operator]
-        elif high is None:
-            values = [low + 1 + i for i in range(count)]
-        else:
+        if low is not None and high is not None:
             step = (high - low) / (count + 1)
             if step < MIN_SPACING:
                 return {message_id: float(i) for i, message_id in enumerate(order)}
             values = [low + step * (i + 1) for i in range(count)]
+        elif high is not None:
+            values = [high - count + i for i in range(count)]
+        elif low is not None:
+            values = [low + 1 + i for i in range(count)]
+        else:
+            values = [float(i) for i in range(count)]
         placed.update(zip(order[n:end], values, strict=True))
         n = end
     return placed

@@ -190,13 +190,24 @@ class RunPoller:
         interval = self.min_interval
         problem: str | None = None
 
-        def update(**fields: object) -> PollUpdate:
+        def update(
+            *,
+            next_check_in: float | None = None,
+            rate_limited_for: float | None = None,
+            finished: bool = False,
+            timed_out: bool = False,
+            error: ApiError | None = None,
+        ) -> PollUpdate:
             made = PollUpdate(
                 run=run,
                 elapsed=self.clock.now() - started,
-                cancel_requested=self._cancel_requested,
+                next_check_in=next_check_in,
+                rate_limited_for=rate_limited_for,
                 problem=problem,
-                **fields,  # type: ignore[arg-type]
+                cancel_requested=self._cancel_requested,
+                finished=finished,
+                timed_out=timed_out,
+                error=error,
             )
             self.latest = made
             if self.on_update is not None:

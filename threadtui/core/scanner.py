@@ -35,6 +35,8 @@ from threadtui.core.ids import PREFIXES, TRACKABLE, explain
 if TYPE_CHECKING:
     import sqlite3
 
+    from _typeshed import WriteableBuffer
+
 TRACKED = {p.prefix: p.kind.value for p in PREFIXES if p.kind in TRACKABLE}  # prefix -> kind
 # Prefix, suffix (possessive: never shortened to dodge the look-ahead), and the marks of
 # a cut-short ID. Not continued by "_" or "-word": thread_abc_def is not an ID.
@@ -355,13 +357,14 @@ class Decoded:
             def readable(self) -> bool:
                 return True
 
-            def readinto(self, buffer) -> int:  # type: ignore[override]
+            def readinto(self, buffer: WriteableBuffer, /) -> int:
+                view = memoryview(buffer).cast("B")
                 if not self._pending:
-                    self._pending = outer._stream.read(len(buffer))
+                    self._pending = outer._stream.read(len(view))
                     outer._count(self._pending)
-                data = self._pending[: len(buffer)]
+                data = self._pending[: len(view)]
                 self._pending = self._pending[len(data) :]
-                buffer[: len(data)] = data
+                view[: len(data)] = data
                 return len(data)
 
         with gzip.GzipFile(fileobj=io.BufferedReader(Counting())) as unzipped:

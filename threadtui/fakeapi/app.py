@@ -13,7 +13,7 @@ from threadtui.clock import Clock, SystemClock
 from threadtui.fakeapi import errors
 from threadtui.fakeapi.conversations import ResponseEngine
 from threadtui.fakeapi.errors import FakeError
-from threadtui.fakeapi.faults import Fault, Faults
+from threadtui.fakeapi.faults import Fault, FaultKind, Faults
 from threadtui.fakeapi.log import LoggedRequest, RequestLog
 from threadtui.fakeapi.router import Call, Reply, Router, is_assistants_path
 from threadtui.fakeapi.runs import DEFAULT_POLL_AFTER_MS, RunEngine, RunPlan, RunScripts
@@ -76,7 +76,7 @@ class FakeAPI:
 
     def inject(
         self,
-        kind: str,
+        kind: FaultKind,
         *,
         method: str | None = None,
         path: str | None = None,
@@ -151,7 +151,7 @@ class FakeAPI:
         fault = self.faults.take(method, path)
         outcome: WireResponse | Abort
         if fault is not None and fault.kind in ("timeout", "drop"):
-            outcome = Abort(fault.kind)  # type: ignore[arg-type]
+            outcome = Abort(fault.kind)
         elif fault is not None and fault.kind != "fail_after_create":
             outcome = self._error_response(self._fault_error(fault, method, path, request))
         else:

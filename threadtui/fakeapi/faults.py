@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 FaultKind = Literal[
     "429", "500", "503", "401", "403", "404", "timeout", "drop", "fail_after_create"
 ]
-FAULT_KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 
 @dataclass
 class Fault:
     """`remaining` counts down per matching request; None means until `clear_faults()`."""
 
-    kind: str
+    kind: FaultKind  # checked by Faults.add, for callers without a type checker
     method: str | None = None
     path: str | None = None  # regex searched in the path relative to /v1
     remaining: int | None = 1
