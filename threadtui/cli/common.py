@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from threadtui.core.ids import WrongIdKind, require_trackable
+from threadtui.core.ids import WrongIdKind, kind_of, require_trackable
 from threadtui.core.services import Services
+
+if TYPE_CHECKING:
+    from threadtui.api.models import ThreadKind
 
 T = TypeVar("T")
 
@@ -78,16 +81,16 @@ def run_async(services: Services, work: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(go())
 
 
-def trackable_ids(raw_ids: Sequence[str]) -> tuple[list[tuple[str, str]], int]:
+def trackable_ids(raw_ids: Sequence[str]) -> tuple[list[tuple[str, ThreadKind]], int]:
     """(id, kind) for every usable ID; each rejected one is explained on stderr."""
-    good: list[tuple[str, str]] = []
+    good: list[tuple[str, ThreadKind]] = []
     rejected = 0
     for raw in raw_ids:
         try:
-            thread_id, kind = require_trackable(raw)
+            thread_id, _ = require_trackable(raw)
         except WrongIdKind as problem:
             fail(f"{problem} Not added.")
             rejected += 1
             continue
-        good.append((thread_id, kind.value))
+        good.append((thread_id, kind_of(thread_id)))
     return good, rejected

@@ -40,6 +40,7 @@ from threadtui.core.scanner import (
 )
 
 if TYPE_CHECKING:
+    from threadtui.api.models import ThreadKind
     from threadtui.core.services import Services
 
 STDIN = "-"
@@ -308,7 +309,7 @@ class Importer:
             self._flush(report)
         self._merge_scanner(scanner)
 
-    def _take(self, hits: list[tuple[str, str]], report: FileReport, label: str) -> None:
+    def _take(self, hits: list[tuple[str, ThreadKind]], report: FileReport, label: str) -> None:
         if not hits:
             return
         kinds = dict(hits)

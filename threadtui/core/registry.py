@@ -27,10 +27,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
 from threadtui.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
 from threadtui.text import without_lone_surrogates
+
+if TYPE_CHECKING:
+    from threadtui.api.models import ThreadKind
 
 # What the server last said about a tracked thread ("unknown": not asked yet). The one
 # definition: the registry, the sidebar index, the CLI's --status and the checker use it.
@@ -55,7 +58,7 @@ class TrackedThread(NamedTuple):
     """
 
     id: str
-    kind: str = "thread"  # "thread" | "conversation"
+    kind: ThreadKind = "thread"
     profile: str = "default"
     title: str = ""
     note: str = ""
@@ -593,7 +596,7 @@ class Registry:
         self,
         thread_id: str,
         *,
-        kind: str,
+        kind: ThreadKind,
         profile: str,
         title: str = "",
         tags: Iterable[str] = (),

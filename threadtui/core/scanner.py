@@ -30,14 +30,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from threadtui.core.ids import PREFIXES, TRACKABLE, explain
+from threadtui.core.ids import PREFIXES, TRACKABLE, explain, kind_of
 
 if TYPE_CHECKING:
     import sqlite3
 
     from _typeshed import WriteableBuffer
 
-TRACKED = {p.prefix: p.kind.value for p in PREFIXES if p.kind in TRACKABLE}  # prefix -> kind
+    from threadtui.api.models import ThreadKind
+
+TRACKED = {p.prefix: kind_of(p.prefix) for p in PREFIXES if p.kind in TRACKABLE}
 # Prefix, suffix (possessive: never shortened to dodge the look-ahead), and the marks of
 # a cut-short ID. Not continued by "_" or "-word": thread_abc_def is not an ID.
 _ID = re.compile(
@@ -109,14 +111,14 @@ class IdScanner:
         self.others: dict[str, OtherKind] = {}
         self.found = 0  # thread/conversation occurrences
 
-    def feed(self, text: str) -> list[tuple[str, str]]:
+    def feed(self, text: str) -> list[tuple[str, ThreadKind]]:
         return self._scan(self._buf + text, final=False)
 
-    def finish(self) -> list[tuple[str, str]]:
+    def finish(self) -> list[tuple[str, ThreadKind]]:
         return self._scan(self._buf, final=True)
 
-    def _scan(self, buf: str, *, final: bool) -> list[tuple[str, str]]:
-        hits: list[tuple[str, str]] = []
+    def _scan(self, buf: str, *, final: bool) -> list[tuple[str, ThreadKind]]:
+        hits: list[tuple[str, ThreadKind]] = []
         end = len(buf)
         cut = end if final else max(self._start, end - LOOKAHEAD)
         for match in _ID.finditer(buf, self._start):
@@ -248,7 +250,7 @@ class FirstSeen:
 class ScanReport:
     """What a scan of some text found."""
 
-    ids: list[tuple[str, str]] = field(default_factory=list)  # (id, kind), first-seen order
+    ids: list[tuple[str, ThreadKind]] = field(default_factory=list)  # (id, kind), first-seen order
     truncated: list[str] = field(default_factory=list)
     others: list[OtherKind] = field(default_factory=list)
 
@@ -257,7 +259,7 @@ def scan_text(pieces: str | Iterable[str]) -> ScanReport:
     """Scan text held in memory (or an iterable of pieces): IDs once each, in order."""
     scanner = IdScanner()
     seen = FirstSeen()
-    kinds: dict[str, str] = {}
+    kinds: dict[str, ThreadKind] = {}
     order: list[str] = []
     for piece in [pieces] if isinstance(pieces, str) else pieces:
         hits = scanner.feed(piece)

@@ -159,10 +159,10 @@ class Services:
 
         An ID tracked already gets the tags merged and an empty title filled, nothing else.
         """
-        thread_id, kind = require_trackable(thread_id)
+        thread_id, _ = require_trackable(thread_id)
         return self.registry.add(
             thread_id,
-            kind=kind.value,
+            kind=kind_of(thread_id),
             profile=self.profile_for_new(thread_id, profile_name),
             title=title,
             tags=tuple(tags),

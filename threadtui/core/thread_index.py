@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
+    from threadtui.api.models import ThreadKind
     from threadtui.core.registry import ThreadStatus
 
 SortKey = Literal["activity", "added", "created"]
@@ -28,7 +29,7 @@ class IndexRow(NamedTuple):
     """What the sidebar shows of one tracked thread."""
 
     id: str
-    kind: str  # "thread" | "conversation"
+    kind: ThreadKind
     profile: str
     title: str
     tags: tuple[str, ...]
