@@ -26,6 +26,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from threadtui.api.assistants_wire import message_from_dict, run_from_dict, thread_from_dict
+from threadtui.api.conversations_wire import (
+    conversation_from_dict,
+    message_from_item,
+    run_from_response,
+)
 from threadtui.api.errors import BadRequest, NotFound
 from threadtui.api.models import RUN_ACTIVE_STATUSES, Message, Part, Run, ThreadInfo
 from threadtui.core.archive_order import merge, positions
@@ -85,11 +91,7 @@ def dumps(raw: Any) -> str:
 def message_from_raw(raw: dict[str, Any], thread_id: str, *, run_id: str | None = None) -> Message:
     """A `Message` from its stored wire JSON, with the backends' own converters."""
     if kind_of(thread_id) == "conversation":
-        from threadtui.api.conversations import message_from_item
-
         return message_from_item(raw, thread_id, run_id=run_id)
-    from threadtui.api.assistants import message_from_dict
-
     message = message_from_dict(raw)
     if not message.thread_id:
         from dataclasses import replace
@@ -102,21 +104,13 @@ def thread_from_raw(raw: dict[str, Any], thread_id: str) -> ThreadInfo:
     if not raw.get("id"):
         return ThreadInfo(id=thread_id, kind=kind_of(thread_id), created_at=None)  # type: ignore[arg-type]
     if kind_of(thread_id) == "conversation":
-        from threadtui.api.conversations import conversation_from_dict
-
         return conversation_from_dict(raw)
-    from threadtui.api.assistants import thread_from_dict
-
     return thread_from_dict(raw)
 
 
 def run_from_raw(raw: dict[str, Any], thread_id: str) -> Run:
     if kind_of(thread_id) == "conversation":
-        from threadtui.api.conversations import run_from_response
-
         return run_from_response(raw, thread_id)
-    from threadtui.api.assistants import run_from_dict
-
     return run_from_dict(raw)
 
 

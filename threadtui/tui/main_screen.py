@@ -217,7 +217,7 @@ class MainScreen(Screen[None]):
         import rich.markdown  # noqa: F401
 
         if self.services.has_key():
-            from threadtui.api.client import warm_up
+            from threadtui.api.warm_up import warm_up
 
             warm_up()
 
