@@ -38,8 +38,8 @@ from threadtui.core.archive_order import merge, positions
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
+    from threadtui.core.access import ThreadAccess
     from threadtui.core.registry import Registry
-    from threadtui.core.services import Services
 
 PAGE = 100  # the API's largest page: fewest requests
 ArchiveProgress = Callable[[str, int], None]
@@ -410,7 +410,7 @@ def save_loaded(
 
 
 async def archive_thread(
-    services: Services, thread_id: str, progress: ArchiveProgress | None = None
+    services: ThreadAccess, thread_id: str, progress: ArchiveProgress | None = None
 ) -> ArchiveResult:
     """Fetch what the archive lacks of a thread, keep it, and say what was done.
 
@@ -448,7 +448,7 @@ async def archive_thread(
 
 
 def _note_in_registry(
-    services: Services, thread_id: str, store: ArchiveStore, info: ArchiveInfo
+    services: ThreadAccess, thread_id: str, store: ArchiveStore, info: ArchiveInfo
 ) -> None:
     """A tracked thread just answered: it is live, and (when whole) this many messages."""
     tracked = services.registry.get(thread_id)
