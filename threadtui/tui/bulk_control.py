@@ -14,11 +14,11 @@ from threadtui.core.registry import StorageError
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 
 if TYPE_CHECKING:
-    from threadtui.tui.main_screen import MainScreen
+    from threadtui.tui.host import Host
 
 
 class BulkControl:
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Host) -> None:
         self.screen = screen
 
     # -- check --------------------------------------------------------------------------------
@@ -114,11 +114,8 @@ class BulkControl:
         except (prune.PruneRefused, ApiError, ConfigError, StorageError) as problem:
             status.say(getattr(problem, "user_message", str(problem)), "error")
             return
-        screen.sidebar.threads.marked.clear()
-        if screen.view.row and screen.view.row.id in set(
-            report.ids("deleted") + report.ids("gone")
-        ):
-            screen.view.close("Thread deleted.")
+        screen.clear_marks()
+        screen.close_thread_of(report.ids("deleted") + report.ids("gone"), "Thread deleted.")
         screen.reload_index()
         tone = "warning" if report.failed or report.stopped else "success"
         stopped = f" Stopped early: {report.stopped}" if report.stopped else ""

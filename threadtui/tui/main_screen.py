@@ -7,6 +7,7 @@ deleting many). All I/O runs in workers and ends as one sentence in the status b
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -45,6 +46,9 @@ from threadtui.tui.widgets.status_bar import StatusBar
 from threadtui.tui.widgets.thread_list import ThreadList
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
+    from threadtui.api.models import Run
     from threadtui.core.services import Services
 
 
@@ -135,6 +139,20 @@ class MainScreen(Screen[None]):
     @property
     def current_row(self) -> IndexRow | None:
         return self.sidebar.threads.current
+
+    # -- what the controllers ask of the screen (threadtui.tui.host.Host) ----------------------
+    def show_thread_title(self, line: Text | str) -> None:
+        self.query_one("#thread-title", Static).update(line)
+
+    def resume_run(self, session: ThreadSession, run: Run) -> None:
+        self.runs.resume(session, run)
+
+    def close_thread_of(self, thread_ids: Collection[str], notice: str) -> None:
+        if self.open_row and self.open_row.id in thread_ids:
+            self.view.close(notice)
+
+    def clear_marks(self) -> None:
+        self.sidebar.threads.marked.clear()
 
     def on_mount(self) -> None:
         header = self.query_one(HeaderBar)
