@@ -370,6 +370,11 @@ class ArchiveStore:
         with self.registry.reading() as db:
             return db.execute("SELECT 1 FROM archives LIMIT 1").fetchone() is None
 
+    def has_messages(self) -> bool:
+        """True when at least one message is archived (what a search can find)."""
+        with self.registry.reading() as db:
+            return db.execute("SELECT 1 FROM archived_messages LIMIT 1").fetchone() is not None
+
 
 # -- public API -----------------------------------------------------------------------------
 def load_transcript(registry: Registry, thread_id: str) -> tuple[ThreadInfo, list[Message]] | None:
