@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -194,7 +194,10 @@ class MainScreen(Screen[None]):
         """A worker failed in a way no handler foresaw: say so, keep running (the
         unexpected is logged with its traceback)."""
         if event.state is WorkerState.ERROR:
-            self.status.say(failure_sentence(event.worker.error), "error")
+            sentence = failure_sentence(event.worker.error)
+            self.status.say(sentence, "error")
+            if event.worker.group == "index":
+                self.sidebar.index_failed(sentence)
 
     # -- the registry ---------------------------------------------------------------------------
     def reload_index(self) -> None:
@@ -207,7 +210,7 @@ class MainScreen(Screen[None]):
             self.app.call_from_thread(self._index_loaded, index)
 
     def _index_loaded(self, index) -> None:
-        first = self.sidebar.loading
+        first = self.sidebar.waiting_for_index
         self.sidebar.set_index(index)
         if not index.complete:  # after the first screen is painted: building it holds the GIL
             self.call_after_refresh(self._load_index)
@@ -253,7 +256,8 @@ class MainScreen(Screen[None]):
             self.refresh_row(thread_id)
 
     # -- opening ----------------------------------------------------------------------------------
-    def on_thread_list_selected(self, event: ThreadList.Selected) -> None:
+    @on(ThreadList.Selected, "#threads")
+    def open_selected(self, event: ThreadList.Selected) -> None:
         self.open_thread(event.row)
 
     def on_open_thread(self, message: OpenThread) -> None:

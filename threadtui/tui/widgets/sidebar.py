@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from threadtui.core.thread_index import SORT_KEYS, SORT_LABELS, ThreadIndex
 from threadtui.tui.widgets.thread_list import ThreadList
@@ -21,7 +21,9 @@ class Sidebar(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.index = ThreadIndex()
-        self.loading = True
+        # Until the registry's first rows arrive. Not `loading`: that is Widget's own, and
+        # would cover the sidebar with a loading indicator until it is turned off.
+        self.waiting_for_index = True
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter  (words, #tag)", id="filter", compact=True)
@@ -36,7 +38,9 @@ class Sidebar(Vertical):
         index.set_sort(self.index.sort)
         index.set_filter(self.query_one("#filter", Input).value)
         self.index = index
-        self.loading = False
+        self.waiting_for_index = False
+        self.query("#index-problem").remove()
+        self.threads.display = True
         self.threads.show_profile = (
             len({index.row(i).profile for i in range(min(len(index), 500))}) > 1
         )
@@ -51,7 +55,7 @@ class Sidebar(Vertical):
 
     def update_title(self) -> None:
         shown, total = len(self.index), self.index.total
-        if self.loading:
+        if self.waiting_for_index:
             self.border_title = "Threads (loading…)"
         elif shown == total or not self.index.filter_text:
             self.border_title = f"Threads ({total:,})"
@@ -60,6 +64,14 @@ class Sidebar(Vertical):
         else:
             self.border_title = f"Threads ({shown:,} of {total:,})"
         self.border_subtitle = f"by {SORT_LABELS[self.index.sort]}"
+
+    def index_failed(self, sentence: str) -> None:
+        """The registry could not be read: say why where the threads would be."""
+        self.waiting_for_index = False
+        self.border_title = "Threads (not loaded)"
+        self.query("#index-problem").remove()
+        self.threads.display = False
+        self.mount(Static(sentence, id="index-problem", markup=False), before=self.threads)
 
     def cycle_sort(self) -> str:
         position = SORT_KEYS.index(self.index.sort)
@@ -84,7 +96,7 @@ class Sidebar(Vertical):
         if (row := self.threads.current) is not None:
             # Posted from here: Textual stops a message bubbling at its sender, and the
             # sender of anything posted during this handler is the sidebar.
-            self.post_message(ThreadList.Selected(row))
+            self.post_message(ThreadList.Selected(self.threads, row))
 
     def action_leave_filter(self) -> None:
         box = self.query_one("#filter", Input)

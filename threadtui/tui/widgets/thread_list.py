@@ -69,14 +69,30 @@ class ThreadList(ScrollView, can_focus=True):
     show_profile: reactive[bool] = reactive(False)
 
     class Highlighted(Message):
-        def __init__(self, row: IndexRow | None) -> None:
+        """The cursor moved to `row` (None: the list is empty)."""
+
+        def __init__(self, thread_list: ThreadList, row: IndexRow | None) -> None:
             super().__init__()
+            self.thread_list = thread_list
             self.row = row
 
+        @property
+        def control(self) -> ThreadList:
+            """The list, so `@on(ThreadList.Highlighted, "#threads")` can pick it."""
+            return self.thread_list
+
     class Selected(Message):
-        def __init__(self, row: IndexRow) -> None:
+        """`row` was chosen (enter, a double click)."""
+
+        def __init__(self, thread_list: ThreadList, row: IndexRow) -> None:
             super().__init__()
+            self.thread_list = thread_list
             self.row = row
+
+        @property
+        def control(self) -> ThreadList:
+            """The list, so `@on(ThreadList.Selected, "#threads")` can pick it."""
+            return self.thread_list
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
@@ -116,7 +132,7 @@ class ThreadList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_to_cursor()
         self.refresh()
-        self.post_message(self.Highlighted(self.current))
+        self.post_message(self.Highlighted(self, self.current))
 
     def _scroll_to_cursor(self) -> None:
         if self.is_mounted and len(self._source):
@@ -135,7 +151,7 @@ class ThreadList(ScrollView, can_focus=True):
 
     def action_open(self) -> None:
         if (row := self.current) is not None:
-            self.post_message(self.Selected(row))
+            self.post_message(self.Selected(self, row))
 
     def action_toggle_mark(self) -> None:
         if (row := self.current) is not None:
