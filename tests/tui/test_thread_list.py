@@ -30,8 +30,6 @@ def make_rows(count: int) -> list[IndexRow]:
 
 
 class ListApp(App):
-    CSS_PATH = "../../threadtui/tui/widgets/thread_list.tcss"
-
     def __init__(self, rows: list[IndexRow]) -> None:
         super().__init__()
         self.index = ThreadIndex(rows)

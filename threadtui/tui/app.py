@@ -1,7 +1,8 @@
 """The Textual application: one main screen over the shared core (`Services`).
 
-The app itself only wires things: styles (each widget's .tcss beside it), the keymap from
-config.toml, and the command palette, which offers every action the screen binds.
+The app itself only wires things: the screens' styles (each screen's .tcss beside it; the
+widgets keep theirs in DEFAULT_CSS), the keymap from config.toml, and the command palette,
+which offers every action the screen binds.
 """
 
 from __future__ import annotations

@@ -14,6 +14,29 @@ from threadtui.tui.widgets.thread_list import ThreadList
 
 
 class Sidebar(Vertical):
+    DEFAULT_CSS = """
+    Sidebar {
+        width: 32%;
+        min-width: 24;
+        max-width: 44;
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+    }
+    Sidebar:focus-within {
+        border: round $accent;
+    }
+    Sidebar #filter {
+        margin: 0 0 0 0;
+        height: 1;
+    }
+    Sidebar #index-problem {
+        color: $error;
+        padding: 0 1;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave_filter", "Back to list", show=False),
     ]

@@ -46,6 +46,35 @@ class _Empty:
 class ThreadList(ScrollView, can_focus=True):
     """A cursor over a `RowSource`; posts `Highlighted` and `Selected`."""
 
+    DEFAULT_CSS = """
+    ThreadList {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        background: $surface;
+    }
+    ThreadList > .thread-list--cursor {
+        background: $boost;
+        text-style: bold;
+    }
+    ThreadList:focus > .thread-list--cursor {
+        background: $accent 40%;
+    }
+    ThreadList > .thread-list--dim {
+        color: $text-muted;
+        text-style: dim;
+    }
+    ThreadList > .thread-list--meta {
+        color: $text-muted;
+    }
+    ThreadList > .thread-list--badge {
+        color: $success;
+    }
+    ThreadList > .thread-list--marked {
+        background: $warning 20%;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
