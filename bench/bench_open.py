@@ -89,7 +89,9 @@ async def measure(messages: int, latency: float, pairs: int) -> dict:
     found: dict = {"fast": [], "slow": [], "requests_first": []}
     try:
         async with app.run_test(size=(100, 30)) as pilot:
-            while getattr(app.screen, "sidebar", None) is None or app.screen.sidebar.loading:
+            while (
+                getattr(app.screen, "sidebar", None) is None or app.screen.sidebar.waiting_for_index
+            ):
                 await pilot.pause(0.01)
             screen = app.screen
             pane = screen.pane

@@ -68,7 +68,10 @@ async def send_once(finish_after: float, start_after: float, hints: bool) -> dic
         undo = watch(seen)
         try:
             async with app.run_test(size=(100, 30)) as pilot:
-                while getattr(app.screen, "sidebar", None) is None or app.screen.sidebar.loading:
+                while (
+                    getattr(app.screen, "sidebar", None) is None
+                    or app.screen.sidebar.waiting_for_index
+                ):
                     await pilot.pause(0.01)
                 screen = app.screen
                 pane = screen.pane

@@ -28,7 +28,7 @@ import httpx2
 from tests.hardening.conftest import KeyedCli
 from tests.hardening.hostile import CORPUS, Hostile, byte_leaks, leaks
 from tests.hardening.world import KEY, sentence_problems
-from threadtui.api.sdk_backend import well_formed
+from threadtui.api.wire import well_formed
 from threadtui.clock import ManualClock
 from threadtui.fakeapi import FakeAPI, RunPlan
 from threadtui.fakeapi.store import text_part

@@ -180,8 +180,8 @@ def _main(argv: list[str], transport, env) -> str:
 
 def _demo_session(folder: Path, scan: Scan) -> None:
     """`threadtui --demo` as it starts: the log, then the TUI (headless), a few keys."""
-    from threadtui.core.demo import DEMO_KEY_ENV, start_demo
     from threadtui.core.logs import start_log
+    from threadtui.demo import DEMO_KEY_ENV, start_demo
 
     demo = start_demo(folder=folder)
     demo_key = demo.services.env[DEMO_KEY_ENV]

@@ -8,7 +8,7 @@ import pytest
 from textual.pilot import Pilot
 
 from threadtui.clock import ManualClock
-from threadtui.core.demo import Demo, start_demo
+from threadtui.demo import Demo, start_demo
 from threadtui.tui.app import ThreadtuiApp
 
 IDENTITY = "auditor@host"  # fixed so screens are the same on every machine

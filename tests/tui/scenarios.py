@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from tests.tui.conftest import thread_id
 from threadtui.clock import ManualClock, SteppedClock
-from threadtui.core.demo import Demo, start_demo
+from threadtui.demo import Demo, start_demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.app import ThreadtuiApp
 

@@ -9,9 +9,9 @@ from textual.command import CommandPalette
 
 from threadtui.clock import SteppedClock
 from threadtui.core.config import Config, Profile
-from threadtui.core.demo import start_demo
 from threadtui.core.paths import Locations
 from threadtui.core.services import Services
+from threadtui.demo import start_demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.app import ThreadtuiApp
 from threadtui.tui.dialogs.confirm import ConfirmDialog

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from threadtui.clock import SteppedClock
-from threadtui.core.demo import DEMO_CONVERSATIONS_PROFILE, start_demo
+from threadtui.demo import DEMO_CONVERSATIONS_PROFILE, start_demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.app import ThreadtuiApp
 from threadtui.tui.dialogs.confirm import ConfirmDialog

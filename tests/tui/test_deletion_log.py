@@ -4,7 +4,7 @@ outcome marked, the whole entry under the table, one thread's entries, read-only
 from __future__ import annotations
 
 from threadtui.core.deletions import delete_thread
-from threadtui.core.demo import Demo
+from threadtui.demo import Demo
 from threadtui.tui.screens.deletion_log import DeletionLogScreen
 
 from .conftest import thread_id, wait_until

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from threadtui.clock import ManualClock
 from threadtui.core.archive import archive_thread
 from threadtui.core.deletions import delete_thread
-from threadtui.core.demo import Demo, start_demo
+from threadtui.demo import Demo, start_demo
 from threadtui.tui.dialogs.export import ExportDialog
 from threadtui.tui.dialogs.metadata import MetadataDialog
 from threadtui.tui.screens.deletion_log import DeletionLogScreen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from threadtui.clock import ManualClock
 from threadtui.core.archive import archive_info
-from threadtui.core.demo import start_demo
+from threadtui.demo import start_demo
 from threadtui.tui.app import ThreadtuiApp
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 from threadtui.tui.dialogs.import_dialog import ImportDialog

@@ -76,7 +76,7 @@ async def test_a_megabyte_line_and_a_hundred_thousand_lines_stay_responsive(
 def test_the_whole_corpus_on_one_screen(snap_compare, tmp_path):
     """What an auditor sees of a thread full of hostile text (markup shown, escapes as ␛…)."""
     from threadtui.clock import ManualClock
-    from threadtui.core.demo import start_demo
+    from threadtui.demo import start_demo
     from threadtui.tui.app import ThreadtuiApp
 
     demo = start_demo(clock=ManualClock(), folder=tmp_path / "demo")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from threadtui.clock import SteppedClock
-from threadtui.core.demo import start_demo
+from threadtui.demo import start_demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.app import ThreadtuiApp
 from threadtui.tui.dialogs.confirm import ConfirmDialog
@@ -299,9 +299,28 @@ async def test_a_big_registry_shows_its_first_screen_then_filters_over_every_thr
     )
     async with app.run_test(size=(80, 24)) as pilot:
         sidebar = main(app).sidebar
-        await wait_until(pilot, lambda: not sidebar.loading)
+        await wait_until(pilot, lambda: not sidebar.waiting_for_index)
         assert sidebar.index.total == seeded + 500  # the count is right from the first screen
         await wait_until(pilot, lambda: sidebar.index.complete)
         await pilot.press("slash", *"item0")  # the oldest: far below the first screen
         await wait_until(pilot, lambda: "Threads (1 of" in screen_text(app))
         assert "Imported item0" in screen_text(app)
+
+
+async def test_a_registry_that_cannot_be_read_says_why_in_the_sidebar_not_a_spinner(app, demo):
+    import sqlite3
+
+    from textual.widgets import LoadingIndicator, Static
+
+    # Another program broke the registry file: its threads table is gone.
+    with sqlite3.connect(demo.services.locations.registry_file) as other:
+        other.execute("ALTER TABLE threads RENAME TO moved_aside")
+    async with app.run_test(size=(80, 24)) as pilot:
+        sidebar = main(app).sidebar
+        await wait_until(pilot, lambda: sidebar.query("#index-problem"))
+        await pilot.pause()
+        problem = str(sidebar.query_one("#index-problem", Static).render())
+        assert "could not be used (SQLite says: no such table: threads)" in problem
+        assert sidebar.border_title == "Threads (not loaded)"
+        assert not sidebar.query(LoadingIndicator)
+        assert "no such table: threads" in status(app)

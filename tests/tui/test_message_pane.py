@@ -26,11 +26,6 @@ def msg(i: int, text: str = "", role: str = "user", **extra) -> Message:
 
 
 class PaneApp(App):
-    CSS_PATH = [
-        "../../threadtui/tui/widgets/message_pane.tcss",
-        "../../threadtui/tui/widgets/message_view.tcss",
-    ]
-
     def __init__(self) -> None:
         super().__init__()
         self.older_requests = 0

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from threadtui.clock import ManualClock
-from threadtui.core.demo import Demo, start_demo
+from threadtui.demo import Demo, start_demo
 from threadtui.tui.dialogs.metadata import MetadataChange, MetadataDialog, PairRow
 from threadtui.tui.messages import ThreadsChanged
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from threadtui.core.demo import Demo
+from threadtui.demo import Demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.screens.run_history import RunHistoryScreen, status_text
 

@@ -3,6 +3,7 @@ opens, and 100,000 rows cost nothing to mount."""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import App, ComposeResult
 
 from threadtui.core.thread_index import IndexRow, ThreadIndex
@@ -29,8 +30,6 @@ def make_rows(count: int) -> list[IndexRow]:
 
 
 class ListApp(App):
-    CSS_PATH = "../../threadtui/tui/widgets/thread_list.tcss"
-
     def __init__(self, rows: list[IndexRow]) -> None:
         super().__init__()
         self.index = ThreadIndex(rows)
@@ -112,3 +111,39 @@ async def test_marking_rows_for_bulk_actions():
         assert threads.marked == {f"thread_{0:024d}", f"thread_{1:024d}"}
         await pilot.press("up", "space")
         assert threads.marked == {f"thread_{0:024d}"}
+
+
+class TwoListsApp(App):
+    """Two lists; handlers pick one by its ID, as Textual's own widgets allow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.picked: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield ThreadList(id="left")
+        yield ThreadList(id="right")
+
+    def on_mount(self) -> None:
+        for threads, rows in zip(
+            self.query(ThreadList), (make_rows(3), make_rows(9)[5:]), strict=True
+        ):
+            threads.set_source(ThreadIndex(rows))
+        self.query_one("#right", ThreadList).focus()
+
+    @on(ThreadList.Selected, "#left")
+    def left_selected(self, event: ThreadList.Selected) -> None:
+        self.picked.append(("left", event.row.id))
+
+    @on(ThreadList.Selected, "#right")
+    def right_selected(self, event: ThreadList.Selected) -> None:
+        assert event.control is self.query_one("#right")
+        self.picked.append(("right", event.row.id))
+
+
+async def test_selected_names_its_list_so_a_handler_can_pick_one_by_id():
+    app = TwoListsApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.picked == [("right", "thread_" + "6".zfill(24))]

@@ -46,14 +46,3 @@ def make_client(connection: Connection) -> openai.AsyncOpenAI:
     except openai.OpenAIError:
         # Raised only when neither the profile nor OPENAI_API_KEY gives a key.
         raise AuthFailed(NO_KEY_MESSAGE) from None
-
-
-def warm_up() -> None:
-    """Import the SDK and its lazily loaded resource modules (about a second of work), so a
-    caller can do it in a background thread before the first request needs them."""
-    import openai.resources.beta.threads.messages
-    import openai.resources.beta.threads.runs
-    import openai.resources.conversations
-    import openai.resources.responses  # noqa: F401
-
-    import threadtui.api.assistants  # noqa: F401

@@ -22,11 +22,11 @@ from threadtui.cli import archive_cmds, audit, finding, migrate_cmds, settings, 
 from threadtui.cli.common import CommandError, demo_services, fail, load_services
 from threadtui.cli.parser import Commands
 from threadtui.core.config import ConfigError
-from threadtui.core.demo import DEMO_SEED
 from threadtui.core.ids import WrongIdKind
 from threadtui.core.paths import privacy_warning
 from threadtui.core.registry import StorageError
 from threadtui.core.services import Services
+from threadtui.demo import DEMO_SEED
 
 COMMAND_MODULES = (tracking, threads, settings, audit, finding, archive_cmds, migrate_cmds)
 
@@ -109,10 +109,10 @@ def run_tui(services: Services, *, demo: bool) -> int:
 
 def run_fake_api(args: argparse.Namespace) -> int:
     """Serve the fake API on loopback until Ctrl+C; it prints its URL."""
-    from threadtui.fakeapi.server import serve
+    from threadtui.demo import serve_fake_api
 
     try:
-        serve(host=args.host, port=args.port, seed=args.seed)
+        serve_fake_api(host=args.host, port=args.port, seed=args.seed)
     except ValueError as refused:  # a non-loopback host
         return fail(f"{refused}.")
     except OSError as problem:

@@ -284,9 +284,9 @@ def _count(n: int, noun: str) -> str:
 
 
 def _nothing_found(services: Services, query: str) -> str:
-    with services.registry.reading() as db:
-        empty = db.execute("SELECT NOT EXISTS (SELECT 1 FROM archived_messages)").fetchone()[0]
-    if empty:
+    from threadtui.core.archive import ArchiveStore
+
+    if not ArchiveStore(services.registry).has_messages():
         return (
             "The archive is empty: open threads in the TUI or run `threadtui archive --all` "
             "first, then search."

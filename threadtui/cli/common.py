@@ -61,7 +61,7 @@ def demo_services(args: argparse.Namespace) -> Services:
     """Services on a seeded in-process fake API, in a throwaway directory removed at exit."""
     import atexit
 
-    from threadtui.core.demo import start_demo
+    from threadtui.demo import start_demo
 
     demo = start_demo(read_only=args.read_only)
     atexit.register(demo.cleanup)

@@ -26,6 +26,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from threadtui.api.assistants_wire import message_from_dict, run_from_dict, thread_from_dict
+from threadtui.api.conversations_wire import (
+    conversation_from_dict,
+    message_from_item,
+    run_from_response,
+)
 from threadtui.api.errors import BadRequest, NotFound
 from threadtui.api.models import RUN_ACTIVE_STATUSES, Message, Part, Run, ThreadInfo
 from threadtui.core.archive_order import merge, positions
@@ -33,8 +39,8 @@ from threadtui.core.ids import kind_of
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
+    from threadtui.core.access import ThreadAccess
     from threadtui.core.registry import Registry
-    from threadtui.core.services import Services
 
 PAGE = 100  # the API's largest page: fewest requests
 ArchiveProgress = Callable[[str, int], None]
@@ -82,11 +88,7 @@ def dumps(raw: Any) -> str:
 def message_from_raw(raw: dict[str, Any], thread_id: str, *, run_id: str | None = None) -> Message:
     """A `Message` from its stored wire JSON, with the backends' own converters."""
     if kind_of(thread_id) == "conversation":
-        from threadtui.api.conversations import message_from_item
-
         return message_from_item(raw, thread_id, run_id=run_id)
-    from threadtui.api.assistants import message_from_dict
-
     message = message_from_dict(raw)
     if not message.thread_id:
         from dataclasses import replace
@@ -99,21 +101,13 @@ def thread_from_raw(raw: dict[str, Any], thread_id: str) -> ThreadInfo:
     if not raw.get("id"):
         return ThreadInfo(id=thread_id, kind=kind_of(thread_id), created_at=None)
     if kind_of(thread_id) == "conversation":
-        from threadtui.api.conversations import conversation_from_dict
-
         return conversation_from_dict(raw)
-    from threadtui.api.assistants import thread_from_dict
-
     return thread_from_dict(raw)
 
 
 def run_from_raw(raw: dict[str, Any], thread_id: str) -> Run:
     if kind_of(thread_id) == "conversation":
-        from threadtui.api.conversations import run_from_response
-
         return run_from_response(raw, thread_id)
-    from threadtui.api.assistants import run_from_dict
-
     return run_from_dict(raw)
 
 
@@ -373,6 +367,11 @@ class ArchiveStore:
         with self.registry.reading() as db:
             return db.execute("SELECT 1 FROM archives LIMIT 1").fetchone() is None
 
+    def has_messages(self) -> bool:
+        """True when at least one message is archived (what a search can find)."""
+        with self.registry.reading() as db:
+            return db.execute("SELECT 1 FROM archived_messages LIMIT 1").fetchone() is not None
+
 
 # -- public API -----------------------------------------------------------------------------
 def load_transcript(registry: Registry, thread_id: str) -> tuple[ThreadInfo, list[Message]] | None:
@@ -413,7 +412,7 @@ def save_loaded(
 
 
 async def archive_thread(
-    services: Services, thread_id: str, progress: ArchiveProgress | None = None
+    services: ThreadAccess, thread_id: str, progress: ArchiveProgress | None = None
 ) -> ArchiveResult:
     """Fetch what the archive lacks of a thread, keep it, and say what was done.
 
@@ -451,7 +450,7 @@ async def archive_thread(
 
 
 def _note_in_registry(
-    services: Services, thread_id: str, store: ArchiveStore, info: ArchiveInfo
+    services: ThreadAccess, thread_id: str, store: ArchiveStore, info: ArchiveInfo
 ) -> None:
     """A tracked thread just answered: it is live, and (when whole) this many messages."""
     tracked = services.registry.get(thread_id)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from threadtui.api.sdk_backend import well_formed
+from threadtui.api.wire import well_formed
 from threadtui.core.archive import ArchiveStore, message_from_raw, run_from_raw, thread_from_raw
 from threadtui.core.ids import WrongIdKind, kind_of, require_trackable
 

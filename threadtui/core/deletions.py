@@ -24,8 +24,8 @@ from threadtui.core.config import ConfigError
 from threadtui.core.ids import kind_of
 
 if TYPE_CHECKING:
+    from threadtui.core.access import ThreadAccess
     from threadtui.core.registry import Registry
-    from threadtui.core.services import Services
 
 Outcome = Literal["deleted", "gone", "failed"]
 READ_ONLY_REFUSAL = "Read-only (the profile or --read-only): nothing was deleted."
@@ -118,7 +118,7 @@ class ArchiveIncomplete(ApiError):
 
 
 async def delete_thread(
-    services: Services,
+    services: ThreadAccess,
     thread_id: str,
     *,
     archive: bool = True,
@@ -175,7 +175,7 @@ async def delete_thread(
 
 
 def _log(
-    services: Services,
+    services: ThreadAccess,
     log: DeletionLog,
     entry: DeletionEntry,
     outcome: Outcome,
@@ -197,7 +197,7 @@ def _log(
 
 
 async def _archive(
-    services: Services, thread_id: str, progress: ArchiveProgress | None
+    services: ThreadAccess, thread_id: str, progress: ArchiveProgress | None
 ) -> tuple[str, int]:
     """Keep the whole transcript locally; returns (where it is, how many messages).
 
@@ -215,11 +215,11 @@ async def _archive(
     return _where(services), result.message_count
 
 
-def _where(services: Services) -> str:
+def _where(services: ThreadAccess) -> str:
     return f"local archive in {services.locations.registry_file}"
 
 
-def _existing_archive(services: Services, thread_id: str) -> str:
+def _existing_archive(services: ThreadAccess, thread_id: str) -> str:
     """Where an earlier archive of the thread is kept, or "" when there is none."""
     from threadtui.core.archive import archive_info
 

@@ -59,7 +59,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from threadtui.api.conversations import MAX_ITEMS_PER_REQUEST
+from threadtui.api.conversations_wire import MAX_ITEMS_PER_REQUEST
 from threadtui.api.errors import (
     ApiRetired,
     AuthFailed,

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from threadtui.api.errors import ApiRetired
 
 if TYPE_CHECKING:
+    from threadtui.core.access import ThreadAccess
     from threadtui.core.registry import Registry
-    from threadtui.core.services import Services
 
 _COLUMNS = "profile, host, retired_at, checked_at, detail"
 
@@ -97,7 +97,7 @@ def record(
     return state
 
 
-async def probe(services: Services, profile: str | None = None) -> ServerState:
+async def probe(services: ThreadAccess, profile: str | None = None) -> ServerState:
     """Ask a profile's server whether its API is there, and record the answer.
 
     Returns the state (retired or answering). Other failures (no key, network, rate

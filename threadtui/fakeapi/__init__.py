@@ -28,6 +28,6 @@ nothing from threadtui except `threadtui.clock`.
 from threadtui.fakeapi.app import FakeAPI
 from threadtui.fakeapi.faults import Fault
 from threadtui.fakeapi.log import LoggedRequest, RequestLog
-from threadtui.fakeapi.runs import RunPlan
+from threadtui.fakeapi.plans import RunPlan
 
 __all__ = ["FakeAPI", "Fault", "LoggedRequest", "RequestLog", "RunPlan"]

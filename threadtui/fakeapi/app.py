@@ -15,8 +15,9 @@ from threadtui.fakeapi.conversations import ResponseEngine
 from threadtui.fakeapi.errors import FakeError
 from threadtui.fakeapi.faults import Fault, FaultKind, Faults
 from threadtui.fakeapi.log import LoggedRequest, RequestLog
+from threadtui.fakeapi.plans import DEFAULT_POLL_AFTER_MS, RunPlan
 from threadtui.fakeapi.router import Call, Reply, Router, is_assistants_path
-from threadtui.fakeapi.runs import DEFAULT_POLL_AFTER_MS, RunEngine, RunPlan, RunScripts
+from threadtui.fakeapi.runs import RunEngine, RunScripts
 from threadtui.fakeapi.store import Store
 from threadtui.fakeapi.wire import Abort, WireRequest, WireResponse
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from threadtui.fakeapi import brain
 from threadtui.fakeapi.errors import FakeError, bad_request
-from threadtui.fakeapi.runs import LAST_ERRORS, RunPlan
+from threadtui.fakeapi.plans import RunPlan
+from threadtui.fakeapi.runs import LAST_ERRORS
 from threadtui.fakeapi.store import Store
 
 ACTIVE_RESPONSE_STATUSES = ("queued", "in_progress")

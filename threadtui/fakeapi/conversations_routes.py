@@ -16,16 +16,16 @@ from threadtui.fakeapi.conversations import (
 )
 from threadtui.fakeapi.errors import bad_request
 from threadtui.fakeapi.paging import page
+from threadtui.fakeapi.plans import RunPlan
 from threadtui.fakeapi.router import Call, Router
-from threadtui.fakeapi.runs import RunPlan
 
 if TYPE_CHECKING:
-    from threadtui.fakeapi.app import FakeAPI
+    from threadtui.fakeapi.parts import FakeParts
 
 MAX_ITEMS_PER_REQUEST = 20
 
 
-def register(router: Router, api: FakeAPI) -> None:
+def register(router: Router, api: FakeParts) -> None:
     store, engine = api.store, api.responses
 
     def conversation_of(call: Call) -> Conversation:

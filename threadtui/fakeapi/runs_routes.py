@@ -12,10 +12,10 @@ from threadtui.fakeapi.runs import default_plan
 from threadtui.fakeapi.store import Run, Thread
 
 if TYPE_CHECKING:
-    from threadtui.fakeapi.app import FakeAPI
+    from threadtui.fakeapi.parts import FakeParts
 
 
-def register(router: Router, api: FakeAPI) -> None:
+def register(router: Router, api: FakeParts) -> None:
     store, engine = api.store, api.engine
 
     def thread_of(call: Call) -> Thread:

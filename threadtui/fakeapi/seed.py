@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from threadtui.fakeapi import brain
-from threadtui.fakeapi.runs import RunPlan
+from threadtui.fakeapi.plans import RunPlan
 from threadtui.fakeapi.store import Thread, text_part
 
 if TYPE_CHECKING:
-    from threadtui.fakeapi.app import FakeAPI
+    from threadtui.fakeapi.parts import FakeParts
 
 DAY = 86400
 WEATHER_TOOL = {
@@ -283,7 +283,7 @@ SUBJECTS = [
 
 @dataclass
 class Seeder:
-    fake: FakeAPI
+    fake: FakeParts
     rng: random.Random
     now: int
     assistants: dict[str, dict] = field(default_factory=dict)
@@ -670,7 +670,7 @@ class Seeder:
         self.store.delete_thread(thread.id)
 
 
-def seed_demo(fake: FakeAPI, seed: int) -> list[dict[str, Any]]:
+def seed_demo(fake: FakeParts, seed: int) -> list[dict[str, Any]]:
     """Fill `fake` with the demo data for `seed`; returns the threads for demo_threads()."""
     from threadtui.fakeapi.seed_conversations import seed_conversations
 

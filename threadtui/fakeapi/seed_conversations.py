@@ -14,13 +14,13 @@ from threadtui.fakeapi.conversations import Conversation, ResponseEngine
 from threadtui.fakeapi.store import Store
 
 if TYPE_CHECKING:
-    from threadtui.fakeapi.app import FakeAPI
+    from threadtui.fakeapi.parts import FakeParts
 
 DAY = 86400
 
 
 class ConversationSeeder:
-    def __init__(self, fake: FakeAPI, rng: random.Random, now: int) -> None:
+    def __init__(self, fake: FakeParts, rng: random.Random, now: int) -> None:
         self.store: Store = fake.store
         self.engine: ResponseEngine = fake.responses
         self.rng = rng
@@ -220,7 +220,7 @@ class ConversationSeeder:
         del self.engine.conversations[conv.id]
 
 
-def seed_conversations(fake: FakeAPI, seed: int) -> list[dict[str, Any]]:
+def seed_conversations(fake: FakeParts, seed: int) -> list[dict[str, Any]]:
     seeder = ConversationSeeder(
         fake, random.Random(f"threadtui-demo-conv-{seed}"), int(fake.clock.now())
     )

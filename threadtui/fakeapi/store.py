@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from threadtui.fakeapi.ids import IdMaker
-
-if TYPE_CHECKING:
-    from threadtui.fakeapi.runs import RunPlan
+from threadtui.fakeapi.plans import RunPlan
 
 ACTIVE_RUN_STATUSES = ("queued", "in_progress", "requires_action", "cancelling")
 TERMINAL_RUN_STATUSES = ("completed", "failed", "cancelled", "expired", "incomplete")

@@ -11,10 +11,10 @@ from threadtui.fakeapi.router import Call, Router
 from threadtui.fakeapi.store import Thread
 
 if TYPE_CHECKING:
-    from threadtui.fakeapi.app import FakeAPI
+    from threadtui.fakeapi.parts import FakeParts
 
 
-def register(router: Router, api: FakeAPI) -> None:
+def register(router: Router, api: FakeParts) -> None:
     store = api.store
 
     def thread_of(call: Call) -> Thread:

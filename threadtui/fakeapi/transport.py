@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx2
 
-from threadtui.fakeapi.wire import Abort, WireRequest
+from threadtui.fakeapi.wire import Abort, WireRequest, WireResponse
 
-if TYPE_CHECKING:
-    from threadtui.fakeapi.app import FakeAPI
+
+class Handler(Protocol):
+    """What answers the requests (`FakeAPI`; a Protocol, as `app` imports this module)."""
+
+    async def handle(self, request: WireRequest) -> WireResponse | Abort: ...
 
 
 class FakeTransport(httpx2.AsyncBaseTransport):
     """Hands each request to the fake; injected network faults become httpx2 errors."""
 
-    def __init__(self, fake: FakeAPI) -> None:
+    def __init__(self, fake: Handler) -> None:
         self.fake = fake
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:

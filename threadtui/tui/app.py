@@ -1,7 +1,8 @@
 """The Textual application: one main screen over the shared core (`Services`).
 
-The app itself only wires things: styles (each widget's .tcss beside it), the keymap from
-config.toml, and the command palette, which offers every action the screen binds.
+The app itself only wires things: the screens' styles (each screen's .tcss beside it; the
+widgets keep theirs in DEFAULT_CSS), the keymap from config.toml, and the command palette,
+which offers every action the screen binds.
 """
 
 from __future__ import annotations
@@ -69,18 +70,20 @@ class ThreadtuiApp(App[None]):
         if main is not None:
             main.post_message(ThreadsChanged(*message.thread_ids))
 
-    def _fatal_error(self) -> None:
-        """A crash: print the traceback without local variables (Textual shows them, and a
-        frame can hold the API key), with keys redacted; the log gets the same text."""
-        error = sys.exc_info()[1] or self._exception
+    def crash_report(self, error: BaseException | None) -> str:
+        """What a crash prints: the traceback without local variables (Textual's shows them,
+        and a frame can hold the API key), keys redacted. Logged as well."""
         lines = traceback.format_exception(error) if error else ["unknown error\n"]
         text = redact("".join(lines), self.services.api_keys())
         log.critical("threadtui stopped after an unexpected error:\n%s", text)
+        return text + "\nthreadtui stopped after an unexpected error; the log has these details."
+
+    def _fatal_error(self) -> None:
+        # Textual (8.2) has no public hook for an unhandled exception (textual#2818): this is
+        # where its own report, with local variables, would be made. Ours goes through the
+        # public panic(), which shows it on exit.
         self.bell()
-        self._exit_renderables.append(
-            Text(text + "\nthreadtui stopped after an unexpected error; the log has these details.")
-        )
-        self._close_messages_no_wait()
+        self.panic(Text(self.crash_report(sys.exc_info()[1] or self._exception)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding that works on this screen, plus Textual's own (theme, screenshot)."""

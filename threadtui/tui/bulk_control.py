@@ -14,12 +14,12 @@ from threadtui.core.registry import StorageError
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 
 if TYPE_CHECKING:
-    from threadtui.tui.main_screen import MainScreen
+    from threadtui.tui.host import Host
     from threadtui.tui.widgets.status_bar import Tone
 
 
 class BulkControl:
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Host) -> None:
         self.screen = screen
 
     # -- check --------------------------------------------------------------------------------
@@ -115,11 +115,8 @@ class BulkControl:
         except (prune.PruneRefused, ApiError, ConfigError, StorageError) as problem:
             status.say(getattr(problem, "user_message", str(problem)), "error")
             return
-        screen.sidebar.threads.marked.clear()
-        if screen.view.row and screen.view.row.id in set(
-            report.ids("deleted") + report.ids("gone")
-        ):
-            screen.view.close("Thread deleted.")
+        screen.clear_marks()
+        screen.close_thread_of(report.ids("deleted") + report.ids("gone"), "Thread deleted.")
         screen.reload_index()
         tone: Tone = "warning" if report.failed or report.stopped else "success"
         stopped = f" Stopped early: {report.stopped}" if report.stopped else ""

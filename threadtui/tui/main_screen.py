@@ -7,9 +7,10 @@ deleting many). All I/O runs in workers and ends as one sentence in the status b
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -45,6 +46,9 @@ from threadtui.tui.widgets.status_bar import StatusBar
 from threadtui.tui.widgets.thread_list import ThreadList
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
+    from threadtui.api.models import Run
     from threadtui.core.services import Services
 
 
@@ -136,6 +140,20 @@ class MainScreen(Screen[None]):
     def current_row(self) -> IndexRow | None:
         return self.sidebar.threads.current
 
+    # -- what the controllers ask of the screen (threadtui.tui.host.Host) ----------------------
+    def show_thread_title(self, line: Text | str) -> None:
+        self.query_one("#thread-title", Static).update(line)
+
+    def resume_run(self, session: ThreadSession, run: Run) -> None:
+        self.runs.resume(session, run)
+
+    def close_thread_of(self, thread_ids: Collection[str], notice: str) -> None:
+        if self.open_row and self.open_row.id in thread_ids:
+            self.view.close(notice)
+
+    def clear_marks(self) -> None:
+        self.sidebar.threads.marked.clear()
+
     def on_mount(self) -> None:
         header = self.query_one(HeaderBar)
         profile = self.services.profile()
@@ -176,7 +194,10 @@ class MainScreen(Screen[None]):
         """A worker failed in a way no handler foresaw: say so, keep running (the
         unexpected is logged with its traceback)."""
         if event.state is WorkerState.ERROR:
-            self.status.say(failure_sentence(event.worker.error), "error")
+            sentence = failure_sentence(event.worker.error)
+            self.status.say(sentence, "error")
+            if event.worker.group == "index":
+                self.sidebar.index_failed(sentence)
 
     # -- the registry ---------------------------------------------------------------------------
     def reload_index(self) -> None:
@@ -189,7 +210,7 @@ class MainScreen(Screen[None]):
             self.app.call_from_thread(self._index_loaded, index)
 
     def _index_loaded(self, index) -> None:
-        first = self.sidebar.loading
+        first = self.sidebar.waiting_for_index
         self.sidebar.set_index(index)
         if not index.complete:  # after the first screen is painted: building it holds the GIL
             self.call_after_refresh(self._load_index)
@@ -217,7 +238,7 @@ class MainScreen(Screen[None]):
         import rich.markdown  # noqa: F401
 
         if self.services.has_key():
-            from threadtui.api.client import warm_up
+            from threadtui.api.warm_up import warm_up
 
             warm_up()
 
@@ -235,7 +256,8 @@ class MainScreen(Screen[None]):
             self.refresh_row(thread_id)
 
     # -- opening ----------------------------------------------------------------------------------
-    def on_thread_list_selected(self, event: ThreadList.Selected) -> None:
+    @on(ThreadList.Selected, "#threads")
+    def open_selected(self, event: ThreadList.Selected) -> None:
         self.open_thread(event.row)
 
     def on_open_thread(self, message: OpenThread) -> None:

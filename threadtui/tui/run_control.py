@@ -18,7 +18,7 @@ from threadtui.tui.dialogs.pick_assistant import PickAssistantDialog
 from threadtui.tui.dialogs.tool_outputs import CANCEL_RUN, ToolOutputsDialog
 
 if TYPE_CHECKING:
-    from threadtui.tui.main_screen import MainScreen
+    from threadtui.tui.host import Host
     from threadtui.tui.widgets.status_bar import Tone
 
 END_TONES: dict[str, Tone] = {
@@ -32,7 +32,7 @@ END_TONES: dict[str, Tone] = {
 
 
 class RunControl:
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Host) -> None:
         self.screen = screen
         self.poller: RunPoller | None = None
         self.sending = False

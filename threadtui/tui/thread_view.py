@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import Static
 
 from threadtui.api.errors import ApiError, ApiRetired, NetworkDown, NotFound
 from threadtui.core.archive import load_transcript
@@ -22,14 +21,14 @@ from threadtui.core.thread_index import IndexRow
 from threadtui.core.timefmt import stamp
 
 if TYPE_CHECKING:
-    from threadtui.tui.main_screen import MainScreen
+    from threadtui.tui.host import Host
 
 Session = ThreadSession | ArchivedSession
 MAX_PAGES_TO_FIND = 50  # how far back "open at this message" pages before giving up
 
 
 class ThreadView:
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Host) -> None:
         self.screen = screen
         self.session: Session | None = None
         self.row: IndexRow | None = None
@@ -51,7 +50,7 @@ class ThreadView:
 
     def close(self, notice: str = "") -> None:
         self.row = self.session = None
-        self.screen.query_one("#thread-title", Static).update("")
+        self.screen.show_thread_title("")
         self.screen.run_worker(self.screen.pane.clear(notice), exit_on_error=False)
 
     def show_title(self, row: IndexRow, loaded: int | None) -> None:
@@ -65,7 +64,7 @@ class ThreadView:
         if self.archived:
             line.append(" · archived copy", style="bold yellow")
         line.append(f" · {row.id}", style="dim")
-        self.screen.query_one("#thread-title", Static).update(line)
+        self.screen.show_thread_title(line)
 
     # -- opening -------------------------------------------------------------------------------
     async def _open(self, row: IndexRow, message_id: str | None, announce: str) -> None:
@@ -156,7 +155,7 @@ class ThreadView:
         """A run left going (or waiting for tool outputs) is followed again on open."""
         run = await session.active_run()
         if run is not None and session is self.session:
-            self.screen.runs.resume(session, run)
+            self.screen.resume_run(session, run)
 
     # -- older pages ---------------------------------------------------------------------------
     async def older(self) -> None:

@@ -21,6 +21,23 @@ PLACEHOLDER = "Type a message · enter send · ctrl+n newline"
 
 
 class Composer(TextArea):
+    DEFAULT_CSS = """
+    Composer {
+        height: auto;
+        min-height: 3;
+        max-height: 8;
+        border: round $primary 60%;
+        padding: 0 1;
+    }
+    Composer:focus {
+        border: round $accent;
+    }
+    Composer.-waiting {
+        border: round $warning;
+        color: $text-muted;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+n,alt+enter,shift+enter", "newline", "Newline", show=False, id="composer.newline"
@@ -42,7 +59,6 @@ class Composer(TextArea):
             show_line_numbers=False,
             tab_behavior="focus",
             placeholder=PLACEHOLDER,
-            compact=True,
             highlight_cursor_line=False,
         )
         self.border_title = "Message"

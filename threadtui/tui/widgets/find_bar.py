@@ -13,6 +13,15 @@ from textual.widgets import Input
 
 
 class FindBar(Input):
+    DEFAULT_CSS = """
+    FindBar {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "step(1)", "Next match", show=False),
         Binding("up", "step(-1)", "Previous match", show=False),

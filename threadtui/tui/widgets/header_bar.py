@@ -8,6 +8,14 @@ from textual.widget import Widget
 
 
 class HeaderBar(Widget):
+    DEFAULT_CSS = """
+    HeaderBar {
+        height: 1;
+        padding: 0 1;
+        background: $primary 30%;
+    }
+    """
+
     profile: reactive[str] = reactive("")
     """The name of the session's profile."""
     server: reactive[str] = reactive("")

@@ -19,6 +19,21 @@ from threadtui.tui.widgets.message_view import MessageView
 
 
 class MessagePane(VerticalScroll, can_focus=True):
+    DEFAULT_CSS = """
+    MessagePane {
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    MessagePane #pane-notice {
+        color: $text-muted;
+        text-style: italic;
+        content-align: center middle;
+        width: 100%;
+        height: auto;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "move(-1)", "Previous message", show=False),
         Binding("down,j", "move(1)", "Next message", show=False),

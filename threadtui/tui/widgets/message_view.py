@@ -84,6 +84,31 @@ def part_renderables(part: Part, *, markdown: bool = True) -> list[RenderableTyp
 class MessageView(Static, can_focus=True):
     """A focusable message; the pane moves focus between them for copying."""
 
+    DEFAULT_CSS = """
+    MessageView {
+        padding: 0 1;
+        margin: 0 0 1 0;
+        height: auto;
+    }
+    MessageView.role-user {
+        border-left: outer $primary 50%;
+    }
+    MessageView.role-assistant {
+        border-left: outer $success 50%;
+    }
+    MessageView.role-other {
+        border-left: outer $warning 50%;
+    }
+    MessageView:focus {
+        background: $boost;
+        border-left: outer $accent;
+    }
+    MessageView.-match {
+        border-left: outer $warning;
+        background: $warning 15%;
+    }
+    """
+
     def __init__(self, message: Message, assistant_names: dict[str, str], now: float) -> None:
         super().__init__(
             markup=False,

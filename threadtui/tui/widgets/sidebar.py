@@ -7,13 +7,36 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from threadtui.core.thread_index import SORT_KEYS, SORT_LABELS, ThreadIndex
 from threadtui.tui.widgets.thread_list import ThreadList
 
 
 class Sidebar(Vertical):
+    DEFAULT_CSS = """
+    Sidebar {
+        width: 32%;
+        min-width: 24;
+        max-width: 44;
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+    }
+    Sidebar:focus-within {
+        border: round $accent;
+    }
+    Sidebar #filter {
+        margin: 0 0 0 0;
+        height: 1;
+    }
+    Sidebar #index-problem {
+        color: $error;
+        padding: 0 1;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave_filter", "Back to list", show=False),
     ]
@@ -21,7 +44,9 @@ class Sidebar(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.index = ThreadIndex()
-        self.loading = True
+        # Until the registry's first rows arrive. Not `loading`: that is Widget's own, and
+        # would cover the sidebar with a loading indicator until it is turned off.
+        self.waiting_for_index = True
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter  (words, #tag)", id="filter", compact=True)
@@ -36,7 +61,9 @@ class Sidebar(Vertical):
         index.set_sort(self.index.sort)
         index.set_filter(self.query_one("#filter", Input).value)
         self.index = index
-        self.loading = False
+        self.waiting_for_index = False
+        self.query("#index-problem").remove()
+        self.threads.display = True
         self.threads.show_profile = (
             len({index.row(i).profile for i in range(min(len(index), 500))}) > 1
         )
@@ -51,7 +78,7 @@ class Sidebar(Vertical):
 
     def update_title(self) -> None:
         shown, total = len(self.index), self.index.total
-        if self.loading:
+        if self.waiting_for_index:
             self.border_title = "Threads (loading…)"
         elif shown == total or not self.index.filter_text:
             self.border_title = f"Threads ({total:,})"
@@ -60,6 +87,14 @@ class Sidebar(Vertical):
         else:
             self.border_title = f"Threads ({shown:,} of {total:,})"
         self.border_subtitle = f"by {SORT_LABELS[self.index.sort]}"
+
+    def index_failed(self, sentence: str) -> None:
+        """The registry could not be read: say why where the threads would be."""
+        self.waiting_for_index = False
+        self.border_title = "Threads (not loaded)"
+        self.query("#index-problem").remove()
+        self.threads.display = False
+        self.mount(Static(sentence, id="index-problem", markup=False), before=self.threads)
 
     def cycle_sort(self) -> str:
         position = SORT_KEYS.index(self.index.sort)
@@ -84,7 +119,7 @@ class Sidebar(Vertical):
         if (row := self.threads.current) is not None:
             # Posted from here: Textual stops a message bubbling at its sender, and the
             # sender of anything posted during this handler is the sidebar.
-            self.post_message(ThreadList.Selected(row))
+            self.post_message(ThreadList.Selected(self.threads, row))
 
     def action_leave_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -22,6 +22,17 @@ _ICONS = {"info": "", "success": "✓ ", "warning": "! ", "error": "✗ ", "prog
 
 
 class StatusBar(Widget):
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    StatusBar.-error {
+        background: $error 25%;
+    }
+    """
+
     message: reactive[str] = reactive("")
     """What is happening now, as plain text (never markup)."""
     tone: reactive[Tone] = reactive("info")

@@ -46,6 +46,35 @@ class _Empty:
 class ThreadList(ScrollView, can_focus=True):
     """A cursor over a `RowSource`; posts `Highlighted` and `Selected`."""
 
+    DEFAULT_CSS = """
+    ThreadList {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        background: $surface;
+    }
+    ThreadList > .thread-list--cursor {
+        background: $boost;
+        text-style: bold;
+    }
+    ThreadList:focus > .thread-list--cursor {
+        background: $accent 40%;
+    }
+    ThreadList > .thread-list--dim {
+        color: $text-muted;
+        text-style: dim;
+    }
+    ThreadList > .thread-list--meta {
+        color: $text-muted;
+    }
+    ThreadList > .thread-list--badge {
+        color: $success;
+    }
+    ThreadList > .thread-list--marked {
+        background: $warning 20%;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
@@ -71,14 +100,30 @@ class ThreadList(ScrollView, can_focus=True):
     """Show each row's profile (when more than one profile is tracked)."""
 
     class Highlighted(Message):
-        def __init__(self, row: IndexRow | None) -> None:
+        """The cursor moved to `row` (None: the list is empty)."""
+
+        def __init__(self, thread_list: ThreadList, row: IndexRow | None) -> None:
             super().__init__()
+            self.thread_list = thread_list
             self.row = row
 
+        @property
+        def control(self) -> ThreadList:
+            """The list, so `@on(ThreadList.Highlighted, "#threads")` can pick it."""
+            return self.thread_list
+
     class Selected(Message):
-        def __init__(self, row: IndexRow) -> None:
+        """`row` was chosen (enter, a double click)."""
+
+        def __init__(self, thread_list: ThreadList, row: IndexRow) -> None:
             super().__init__()
+            self.thread_list = thread_list
             self.row = row
+
+        @property
+        def control(self) -> ThreadList:
+            """The list, so `@on(ThreadList.Selected, "#threads")` can pick it."""
+            return self.thread_list
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
@@ -118,7 +163,7 @@ class ThreadList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_to_cursor()
         self.refresh()
-        self.post_message(self.Highlighted(self.current))
+        self.post_message(self.Highlighted(self, self.current))
 
     def _scroll_to_cursor(self) -> None:
         if self.is_mounted and len(self._source):
@@ -137,7 +182,7 @@ class ThreadList(ScrollView, can_focus=True):
 
     def action_open(self) -> None:
         if (row := self.current) is not None:
-            self.post_message(self.Selected(row))
+            self.post_message(self.Selected(self, row))
 
     def action_toggle_mark(self) -> None:
         if (row := self.current) is not None:

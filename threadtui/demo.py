@@ -1,4 +1,9 @@
-"""`threadtui --demo`: the whole app on the built-in fake API, in a throwaway data dir.
+"""`threadtui --demo` and `threadtui fake-api`: the app wired to the built-in fake API.
+
+The only module outside `threadtui.fakeapi` that imports it (import-linter checks this):
+the core, API and TUI layers never know the fake exists.
+
+`--demo` runs the whole app on the fake, in a throwaway data dir.
 
 Nothing touches the user's files or any server: the fake is mounted under the real SDK
 in-process, the registry lives in a temporary folder removed on exit, and the "key" is a
@@ -82,3 +87,10 @@ def start_demo(
         for seeded in fake.demo_threads()
     )
     return Demo(services, fake, folder)
+
+
+def serve_fake_api(*, host: str, port: int, seed: int) -> None:
+    """Serve the fake API over HTTP on loopback until Ctrl+C (`threadtui fake-api`)."""
+    from threadtui.fakeapi.server import serve
+
+    serve(host=host, port=port, seed=seed)
