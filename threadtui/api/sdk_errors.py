@@ -134,7 +134,13 @@ def domain_error(
         if isinstance(exc, openai.OpenAIError) and "credentials" in str(exc).lower():
             return AuthFailed(AUTH_FAILED_MESSAGE)
         return ApiError(f"Unexpected error from the API client: {server_text(str(exc), secrets)}")
+    error = _status_error(exc, object_id=object_id, secrets=secrets)
+    error.request_id = exc.request_id  # the x-request-id header: what the provider asks for
+    return error
 
+
+def _status_error(exc: Any, *, object_id: str | None, secrets: Iterable[str]) -> ApiError:
+    """The domain error for an HTTP status the server answered (an `APIStatusError`)."""
     status = exc.status_code
     message = server_text(_body_field(exc, "message"), secrets)
     code = _body_field(exc, "code")

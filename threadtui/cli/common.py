@@ -9,13 +9,14 @@ from typing import Any, TypeVar
 
 from threadtui.core.ids import WrongIdKind, require_trackable
 from threadtui.core.services import Services
+from threadtui.errors import UserError
 
 T = TypeVar("T")
 
 PAGE = 100  # messages per request when reading a whole thread: the API's maximum
 
 
-class CommandError(Exception):
+class CommandError(UserError):
     """A command cannot go on; the message is one sentence for stderr."""
 
 

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from threadtui.core.paths import write_private_file
+from threadtui.errors import UserError
 
 ProfileKind = Literal["assistants", "conversations"]
 PROFILE_KINDS: tuple[ProfileKind, ...] = ("assistants", "conversations")
@@ -44,7 +45,7 @@ _HEADER = (
 )
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """config.toml (or a profile in it) cannot be used; the message is one sentence."""
 
 

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import ApiError, NotFound, ReadOnly
 from threadtui.core.config import ConfigError
+from threadtui.errors import UserError, read_only_refusal
 
 if TYPE_CHECKING:
     from threadtui.core.registry import Registry
     from threadtui.core.services import Services
 
 Outcome = Literal["deleted", "gone", "failed"]
-READ_ONLY_REFUSAL = "Read-only (the profile or --read-only): nothing was deleted."
+READ_ONLY_REFUSAL = read_only_refusal("nothing was deleted.")
 _COLUMNS = (
     "id",
     "thread_id",
@@ -178,14 +179,14 @@ def _log(
     log: DeletionLog,
     entry: DeletionEntry,
     outcome: Outcome,
-    problem: Exception | None = None,
+    problem: UserError | None = None,
     *,
     prefix: str = "",
     archived_to: str | None = None,
 ) -> DeletionEntry:
     detail = ""
     if problem is not None:
-        detail = prefix + (getattr(problem, "user_message", None) or str(problem))
+        detail = prefix + problem.with_request_id()
     elif outcome == "gone":
         detail = "It was already gone from the server: untracked it."
     changes: dict[str, Any] = {"outcome": outcome, "detail": detail, "error": problem}

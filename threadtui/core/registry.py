@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from threadtui.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from threadtui.errors import UserError
 
 Status = Literal["live", "gone", "forbidden", "unknown"]
 STATUSES: tuple[str, ...] = ("live", "gone", "forbidden", "unknown")
@@ -41,7 +42,7 @@ BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 BATCH = 500  # rows per write transaction: short enough that other writers never wait long
 
 
-class StorageError(Exception):
+class StorageError(UserError):
     """The registry file cannot be used; the message is one sentence saying what to do."""
 
 
