@@ -167,10 +167,7 @@ def cmd_prune(args: argparse.Namespace, services: Services) -> int:
         _list_selection(selection, services, limit=None, stream=sys.stdout)
         say(f"Dry run: would delete {selection.summary}. Nothing was changed.")
         return 0
-    try:
-        prune.check_local(services, selection.ids)
-    except prune.PruneRefused as refused:
-        return fail(str(refused))
+    prune.check_local(services, selection.ids)
     if not args.yes and not sys.stdin.isatty():
         return fail(
             "prune asks for confirmation on a terminal: run it in one, or pass --yes to "
@@ -178,10 +175,7 @@ def cmd_prune(args: argparse.Namespace, services: Services) -> int:
         )
 
     async def work() -> int:
-        try:
-            await prune.check(services, selection.ids)
-        except prune.PruneRefused as refused:
-            raise CommandError(str(refused)) from None
+        await prune.check(services, selection.ids)
         chosen = selection
         if not args.yes:
             chosen = await prune.fill_counts(services, selection, concurrency=args.concurrency)
@@ -196,10 +190,7 @@ def cmd_prune(args: argparse.Namespace, services: Services) -> int:
         )
         return _report(report)
 
-    try:
-        return run_async(services, work)
-    except CommandError as declined:
-        return fail(str(declined))
+    return run_async(services, work)
 
 
 def _list_selection(selection: Selection, services: Services, *, limit: int | None, stream) -> None:
@@ -344,10 +335,7 @@ def cmd_meta(args: argparse.Namespace, services: Services) -> int:
                 raise CommandError(f"{refused} Nothing was sent.") from None
             return (await metadata.update_metadata(services, thread_id, wanted)).metadata
 
-        try:
-            remote = run_async(services, work)
-        except CommandError as refused:
-            return fail(str(refused))
+        remote = run_async(services, work)
     tracked = services.registry.get(thread_id)
     if args.json:
         local = (
