@@ -22,11 +22,14 @@ class UserError(Exception):
         return self.user_message
 
     def with_request_id(self) -> str:
-        """The sentence, then the server's request ID when there is one: for the CLI's error
-        line and the deletion log, where an auditor may need to quote it."""
-        if not self.request_id:
-            return self.user_message
-        return f"{self.user_message} Request ID: {self.request_id}."
+        """The sentence, then the server's request ID when there is one (`with_request_id`)."""
+        return with_request_id(self.user_message, self.request_id)
+
+
+def with_request_id(sentence: str, request_id: str | None) -> str:
+    """`sentence`, then the request ID when there is one: for the CLI's error lines and the
+    deletion log, where an auditor may need to quote it to the provider."""
+    return f"{sentence} Request ID: {request_id}." if request_id else sentence
 
 
 def read_only_refusal(outcome: str) -> str:

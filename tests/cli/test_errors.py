@@ -3,6 +3,7 @@ a server's failure also names the request ID the server gave, for its support to
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,3 +79,23 @@ def test_a_server_failure_names_the_servers_request_id(cli: Cli, fake: FakeAPI) 
         "The server failed (HTTP 500) and did not recover after retries: try again in a "
         f"moment. Request ID: {request_id}.\n",
     )
+
+
+def test_a_refused_delete_names_its_request_id_on_stderr_and_in_the_log(
+    cli: Cli, fake: FakeAPI
+) -> None:
+    thread_id = _thread(cli, messages=2)
+    cli("add", thread_id)
+    fake.inject("403", method="DELETE")
+    result = cli("delete", "--yes", "--no-archive", thread_id)
+    (refused,) = fake.requests.matching("DELETE")
+    request_id = refused.headers["x-request-id"]
+    assert result.code == 1
+    assert result.err == (
+        f"{thread_id}: {thread_id} belongs to another organization or project, or this key may "
+        "not use it: check the profile's key, organization and project. "
+        f"Request ID: {request_id}.\n"
+    )
+    assert f"Request ID: {request_id}." in cli("deletions").out
+    (logged,) = json.loads(cli("deletions", "--json").out)
+    assert (logged["outcome"], logged["request_id"]) == ("failed", request_id)

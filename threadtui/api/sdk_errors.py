@@ -46,6 +46,9 @@ _CONTROL = re.compile(
 _QUOTED_ID = re.compile(r"'([a-z]+[_-][A-Za-z0-9_\-]+)'")
 _RUN_ID = re.compile(r"\b((?:run|resp)_[A-Za-z0-9_\-]+)")
 _THREAD_ID = re.compile(r"\b((?:thread|conv)_[A-Za-z0-9_\-]+)")
+# What a request ID looks like (req_ and 32 hex digits at OpenAI); anything else a server
+# puts in x-request-id is not shown at all: it is remote text on a terminal.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
 _LOCK_PHRASES = ("while a run", "already has an active run", "while a response")
 _LOCK_CODES = frozenset({"conversation_locked"})
 _MAX_SERVER_TEXT = 300
@@ -135,8 +138,14 @@ def domain_error(
             return AuthFailed(AUTH_FAILED_MESSAGE)
         return ApiError(f"Unexpected error from the API client: {server_text(str(exc), secrets)}")
     error = _status_error(exc, object_id=object_id, secrets=secrets)
-    error.request_id = exc.request_id  # the x-request-id header: what the provider asks for
+    error.request_id = request_id(exc.request_id)
     return error
+
+
+def request_id(header: str | None) -> str | None:
+    """The x-request-id header's value (what the provider's support asks for), or None when
+    there is none or it does not look like an ID."""
+    return header if header and _REQUEST_ID.fullmatch(header) else None
 
 
 def _status_error(exc: Any, *, object_id: str | None, secrets: Iterable[str]) -> ApiError:

@@ -12,6 +12,7 @@ from threadtui.core.ids import require_trackable
 from threadtui.core.registry import STATUSES
 from threadtui.core.sanitize import clean, one_line
 from threadtui.core.timefmt import age, duration, stamp
+from threadtui.errors import with_request_id
 
 if TYPE_CHECKING:
     import argparse
@@ -287,7 +288,7 @@ def cmd_deletions(args: argparse.Namespace, services: Services) -> int:
             f"{count:>5}  {archived:<8}  {where:<24} {title}"
         )
         if e.outcome == "failed":
-            say(f"{'':<17} {one_line(e.detail, 300)}")
+            say(f"{'':<17} {one_line(with_request_id(e.detail, e.request_id), 400)}")
     for place in dict.fromkeys(e.archived_to for e in entries if e.archived_to):
         say(f"Archived: {one_line(place, 200)}.")
     return 0

@@ -41,6 +41,7 @@ _COLUMNS = (
     "outcome",
     "archived_to",
     "detail",
+    "request_id",
 )
 
 
@@ -49,8 +50,9 @@ class DeletionEntry:
     """One line of the deletion log: what was deleted (or tried), where, when, and the copy.
 
     `archived_to` says where the transcript was kept ("" when it was not archived);
-    `detail` is the one sentence explaining a failure. `error` is the exception behind a
-    failure, for callers; it is not stored.
+    `detail` is the one sentence explaining a failure, and `request_id` the server's ID for
+    the request that failed, when it gave one. `error` is the exception behind a failure,
+    for callers; it is not stored.
     """
 
     thread_id: str
@@ -63,6 +65,7 @@ class DeletionEntry:
     outcome: str  # "deleted" | "gone" | "failed"
     archived_to: str = ""
     detail: str = ""
+    request_id: str = ""
     id: int | None = None  # the log's row id, once written
     error: Exception | None = field(default=None, compare=False, repr=False)
 
@@ -186,10 +189,12 @@ def _log(
 ) -> DeletionEntry:
     detail = ""
     if problem is not None:
-        detail = prefix + problem.with_request_id()
+        detail = prefix + problem.user_message
     elif outcome == "gone":
         detail = "It was already gone from the server: untracked it."
     changes: dict[str, Any] = {"outcome": outcome, "detail": detail, "error": problem}
+    if problem is not None and problem.request_id:
+        changes["request_id"] = problem.request_id
     if archived_to is not None:
         changes["archived_to"] = archived_to
     changes["deleted_at"] = services.clock.now()

@@ -294,11 +294,17 @@ def _v4_archive_gaps(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE archived_messages ADD COLUMN gap_before INTEGER NOT NULL DEFAULT 0")
 
 
+def _v5_deletion_request_ids(db: sqlite3.Connection) -> None:
+    """The server's request ID of a failed deletion: what its provider's support asks for."""
+    db.execute("ALTER TABLE deletion_log ADD COLUMN request_id TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_threads_and_tags,
     _v2_sort_indexes,
     _v3_archive_links_deletions,
     _v4_archive_gaps,
+    _v5_deletion_request_ids,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
