@@ -11,7 +11,7 @@ from threadtui.cli.parser import Commands
 from threadtui.core.ids import require_trackable
 from threadtui.core.registry import STATUSES
 from threadtui.core.sanitize import clean, one_line
-from threadtui.core.timefmt import age, duration, stamp
+from threadtui.core.timefmt import age, stamp
 from threadtui.errors import with_request_id
 
 if TYPE_CHECKING:
@@ -101,18 +101,7 @@ def _run_lines(summary: RunSummary, now: float) -> list[str]:
     if summary.assistant_name:
         who = f"{summary.assistant_name} ({run.assistant_id})"
     head = [run.id, run.status, who] + ([run.model] if run.model else [])
-    times = [f"created {stamp(run.created_at, now)}"]
-    if summary.ended_at:
-        ended = "ended" if run.status in ("incomplete",) else run.status
-        times.append(f"{ended} {stamp(summary.ended_at, now)}")
-    if summary.duration is not None:
-        times.append(duration(summary.duration))
-    if run.usage:
-        u = run.usage
-        times.append(
-            f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} prompt, {u.completion_tokens:,} completion)"
-        )
-    lines = ["  ".join(head), "  " + " · ".join(times)]
+    lines = ["  ".join(head), "  " + summary.times_line(now)]
     if run.last_error:
         lines.append(f"  error: {run.last_error}")
     if run.incomplete_reason:
@@ -124,6 +113,8 @@ def _run_lines(summary: RunSummary, now: float) -> list[str]:
 
 
 def _totals(history: RunHistory) -> list[str]:
+    from threadtui.core.run_history import usage_text
+
     out = []
     if history.message_count is not None:
         out.append(_plural(history.message_count, "message"))
@@ -132,10 +123,7 @@ def _totals(history: RunHistory) -> list[str]:
     else:
         out.append(_plural(history.run_count, "run"))
     if history.usage is not None:
-        u = history.usage
-        out.append(
-            f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} prompt, {u.completion_tokens:,} completion)"
-        )
+        out.append(usage_text(history.usage))
     return out
 
 
