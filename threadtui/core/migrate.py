@@ -380,7 +380,7 @@ async def _read_source(
     except ApiRetired as retired:
         return _archived(store, thread_id, retired.user_message, RETIRED)
     except _UNREACHABLE as problem:
-        why = getattr(problem, "user_message", None) or str(problem)
+        why = problem.user_message
         if not _has_messages(store, thread_id):
             raise MigrationError(
                 f"{thread_id} cannot be read ({why.rstrip('.')}) and has no local archive: "
