@@ -15,6 +15,7 @@ from threadtui.api.errors import (
     ServerError,
     WrongProject,
 )
+from threadtui.api.sdk_errors import request_id
 from threadtui.fakeapi import RunPlan
 
 from .conftest import API_KEY
@@ -121,3 +122,11 @@ async def test_a_locked_conversation_is_run_active_too(fake_client) -> None:
     error = domain_error(caught.value, object_id=conv.id)
     assert isinstance(error, RunActive)
     assert error.user_message.startswith(f"{conv.id} is busy with a response:")
+
+
+def test_a_request_id_is_passed_on_only_when_it_looks_like_one() -> None:
+    assert request_id("req_0123456789abcdef0123456789abcdef") == (
+        "req_0123456789abcdef0123456789abcdef"
+    )
+    for not_an_id in ("req_1\x1b]52;c;cm0=\x07", "req 1", "r" * 101, "", None):
+        assert request_id(not_an_id) is None

@@ -75,6 +75,9 @@ def test_runs_prints_each_run_its_error_steps_and_the_totals(seeded_cli: Cli) ->
     assert out.index(truth[0]["id"]) < out.index(truth[1]["id"])  # oldest first
     assert f"{truth[1]['id']}  failed  Code Helper ({truth[1]['assistant_id']})" in out
     assert f"error: server_error: {truth[1]['last_error']['message']}" in out
+    # The line under each run is the run history screen's: "created … · ended … · …".
+    times = [line for line in out.splitlines() if line.startswith("  created ")]
+    assert len(times) == 2 and all(" · ended " in line for line in times), times
     assert "step step_" in out and "message_creation" in out
     total = sum(r["usage"]["total_tokens"] for r in truth)
     messages = len(seeded_cli.fake.store.threads[thread_id].messages)

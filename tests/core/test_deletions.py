@@ -114,6 +114,10 @@ async def test_a_refused_delete_is_logged_and_raised(services: Services, fake: F
     assert thread_id in fake.store.threads and thread_id in services.registry
     (entry,) = DeletionLog(services.registry).entries()
     assert entry.outcome == "failed" and entry.archived_to  # the copy was made all the same
+    # The server's ID for the refused request is kept, for its support to look up.
+    (refused,) = fake.requests.matching("DELETE")
+    assert entry.request_id == refused.headers["x-request-id"]
+    assert entry.request_id.startswith("req_")
 
 
 async def test_gone_is_untracked_and_names_an_earlier_archive(

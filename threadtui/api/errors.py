@@ -1,20 +1,24 @@
 """Domain errors: what went wrong with the remote service, in a sentence for the user.
 
-Every SDK exception becomes one of these in `threadtui.api.sdk_errors`. Each carries
-`user_message`, one sentence saying what happened and what to do, and `retryable`.
+Every SDK exception becomes one of these in `threadtui.api.sdk_errors`. Each is a
+`threadtui.errors.UserError` (`user_message`, one sentence saying what happened and what to
+do, and the server's `request_id`) with the HTTP `status` and `retryable`.
 """
 
 from __future__ import annotations
 
+from threadtui.errors import UserError
 
-class ApiError(Exception):
+
+class ApiError(UserError):
     """Base of every error the API layer raises."""
 
     retryable = False
 
-    def __init__(self, user_message: str, *, status: int | None = None) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+    def __init__(
+        self, user_message: str, *, status: int | None = None, request_id: str | None = None
+    ) -> None:
+        super().__init__(user_message, request_id=request_id)
         self.status = status
 
 
@@ -22,9 +26,14 @@ class NotFound(ApiError):
     """404: the object does not exist for this key (deleted, expired, or another project)."""
 
     def __init__(
-        self, user_message: str, *, object_id: str | None = None, status: int | None = 404
+        self,
+        user_message: str,
+        *,
+        object_id: str | None = None,
+        status: int | None = 404,
+        request_id: str | None = None,
     ):
-        super().__init__(user_message, status=status)
+        super().__init__(user_message, status=status, request_id=request_id)
         self.object_id = object_id
 
 
@@ -37,8 +46,15 @@ class RunActive(ApiError):
 
     retryable = True
 
-    def __init__(self, user_message: str, *, run_id: str | None = None, status: int | None = 400):
-        super().__init__(user_message, status=status)
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        run_id: str | None = None,
+        status: int | None = 400,
+        request_id: str | None = None,
+    ):
+        super().__init__(user_message, status=status, request_id=request_id)
         self.run_id = run_id
 
 
@@ -48,9 +64,14 @@ class RateLimited(ApiError):
     retryable = True
 
     def __init__(
-        self, user_message: str, *, retry_after: float | None = None, status: int | None = 429
+        self,
+        user_message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = 429,
+        request_id: str | None = None,
     ):
-        super().__init__(user_message, status=status)
+        super().__init__(user_message, status=status, request_id=request_id)
         self.retry_after = retry_after
 
 

@@ -43,6 +43,9 @@ _CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{INVISIBLE_CLASS}{SURROGATE_CLASS}]+
 _QUOTED_ID = re.compile(r"'([a-z]+[_-][A-Za-z0-9_\-]+)'")
 _RUN_ID = re.compile(r"\b((?:run|resp)_[A-Za-z0-9_\-]+)")
 _THREAD_ID = re.compile(r"\b((?:thread|conv)_[A-Za-z0-9_\-]+)")
+# What a request ID looks like (req_ and 32 hex digits at OpenAI); anything else a server
+# puts in x-request-id is not shown at all: it is remote text on a terminal.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
 _LOCK_PHRASES = ("while a run", "already has an active run", "while a response")
 _LOCK_CODES = frozenset({"conversation_locked"})
 _MAX_SERVER_TEXT = 300
@@ -132,7 +135,19 @@ def domain_error(
         if isinstance(exc, openai.OpenAIError) and "credentials" in str(exc).lower():
             return AuthFailed(AUTH_FAILED_MESSAGE)
         return ApiError(f"Unexpected error from the API client: {server_text(str(exc), secrets)}")
+    error = _status_error(exc, object_id=object_id, secrets=secrets)
+    error.request_id = request_id(exc.request_id)
+    return error
 
+
+def request_id(header: str | None) -> str | None:
+    """The x-request-id header's value (what the provider's support asks for), or None when
+    there is none or it does not look like an ID."""
+    return header if header and _REQUEST_ID.fullmatch(header) else None
+
+
+def _status_error(exc: Any, *, object_id: str | None, secrets: Iterable[str]) -> ApiError:
+    """The domain error for an HTTP status the server answered (an `APIStatusError`)."""
     status = exc.status_code
     message = server_text(_body_field(exc, "message"), secrets)
     code = _body_field(exc, "code")

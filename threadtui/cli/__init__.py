@@ -1,8 +1,9 @@
 """The `threadtui` command: the TUI without a subcommand, scripting commands with one.
 
 Every command runs on `threadtui.core.services.Services`, the same core as the TUI. Expected
-failures (bad IDs, config and registry problems, API errors) end as one sentence on stderr
-and exit status 1; usage errors exit 2. `openai` and `textual` are imported only by the
+failures (every `threadtui.errors.UserError`: bad IDs, config and registry problems, API
+errors) end as one sentence on stderr, with the server's request ID when there is one, and
+exit status 1; usage errors exit 2. `openai` and `textual` are imported only by the
 commands that need them, so `add` and `list` start fast.
 
 Each module of this package registers its own commands (`register(commands)`).
@@ -17,16 +18,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from threadtui import __version__
-from threadtui.api.errors import ApiError
 from threadtui.cli import archive_cmds, audit, finding, migrate_cmds, settings, threads, tracking
-from threadtui.cli.common import CommandError, demo_services, fail, load_services
+from threadtui.cli.common import demo_services, fail, load_services
 from threadtui.cli.parser import Commands
-from threadtui.core.config import ConfigError
-from threadtui.core.ids import WrongIdKind
 from threadtui.core.paths import privacy_warning
-from threadtui.core.registry import StorageError
 from threadtui.core.services import Services
 from threadtui.demo import DEMO_SEED
+from threadtui.errors import UserError
 
 COMMAND_MODULES = (tracking, threads, settings, audit, finding, archive_cmds, migrate_cmds)
 
@@ -60,10 +58,8 @@ def main(
             return args.handler(args, services)
         finally:
             services.close()
-    except (ConfigError, StorageError, WrongIdKind, CommandError) as problem:
-        return fail(str(problem))
-    except ApiError as problem:
-        return fail(problem.user_message)
+    except UserError as problem:
+        return fail(problem.with_request_id())
     except KeyboardInterrupt:
         return fail("Interrupted.", status=130)
     except BrokenPipeError:  # `threadtui list | head`: the reader has what it wanted

@@ -112,7 +112,7 @@ def cmd_archive(args: argparse.Namespace, services: Services) -> int:
                 except NotFound:
                     return _gone(services, thread_id)
                 except (ApiError, ConfigError) as problem:
-                    return f"{thread_id}: {getattr(problem, 'user_message', problem)}"
+                    return f"{thread_id}: {problem.with_request_id()}"
                 finally:
                     done.append(thread_id)
 
@@ -194,7 +194,7 @@ def cmd_export(args: argparse.Namespace, services: Services) -> int:
                 )
             except (NothingToExport, ConfigError) as problem:
                 bar.done()
-                fail(str(problem))
+                fail(problem.user_message)
                 failures += 1
                 continue
             except ApiError as problem:
@@ -239,16 +239,13 @@ def _export_line(done: Exported, folder: Path) -> str:
 
 # -- search ----------------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.search import SearchError, count_matches, group_by_thread, search
+    from threadtui.core.search import count_matches, group_by_thread, search
 
     query = " ".join(args.query)
     if args.limit < 1:
         return fail("--limit must be at least 1.", status=2)
-    try:
-        hits = search(services.registry, query, args.limit)
-        total, threads = count_matches(services.registry, query) if hits else (0, 0)
-    except SearchError as problem:
-        return fail(str(problem))
+    hits = search(services.registry, query, args.limit)
+    total, threads = count_matches(services.registry, query) if hits else (0, 0)
     terminal = sys.stdout.isatty()
     if args.json:
         document = {

@@ -11,7 +11,8 @@ from threadtui.cli.parser import Commands
 from threadtui.core.ids import require_trackable
 from threadtui.core.registry import STATUSES
 from threadtui.core.sanitize import clean, one_line
-from threadtui.core.timefmt import age, duration, stamp
+from threadtui.core.timefmt import age, stamp
+from threadtui.errors import with_request_id
 
 if TYPE_CHECKING:
     import argparse
@@ -100,18 +101,7 @@ def _run_lines(summary: RunSummary, now: float) -> list[str]:
     if summary.assistant_name:
         who = f"{summary.assistant_name} ({run.assistant_id})"
     head = [run.id, run.status, who] + ([run.model] if run.model else [])
-    times = [f"created {stamp(run.created_at, now)}"]
-    if summary.ended_at:
-        ended = "ended" if run.status in ("incomplete",) else run.status
-        times.append(f"{ended} {stamp(summary.ended_at, now)}")
-    if summary.duration is not None:
-        times.append(duration(summary.duration))
-    if run.usage:
-        u = run.usage
-        times.append(
-            f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} prompt, {u.completion_tokens:,} completion)"
-        )
-    lines = ["  ".join(head), "  " + " · ".join(times)]
+    lines = ["  ".join(head), "  " + summary.times_line(now)]
     if run.last_error:
         lines.append(f"  error: {run.last_error}")
     if run.incomplete_reason:
@@ -123,6 +113,8 @@ def _run_lines(summary: RunSummary, now: float) -> list[str]:
 
 
 def _totals(history: RunHistory) -> list[str]:
+    from threadtui.core.run_history import usage_text
+
     out = []
     if history.message_count is not None:
         out.append(_plural(history.message_count, "message"))
@@ -131,10 +123,7 @@ def _totals(history: RunHistory) -> list[str]:
     else:
         out.append(_plural(history.run_count, "run"))
     if history.usage is not None:
-        u = history.usage
-        out.append(
-            f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} prompt, {u.completion_tokens:,} completion)"
-        )
+        out.append(usage_text(history.usage))
     return out
 
 
@@ -167,10 +156,7 @@ def cmd_prune(args: argparse.Namespace, services: Services) -> int:
         _list_selection(selection, services, limit=None, stream=sys.stdout)
         say(f"Dry run: would delete {selection.summary}. Nothing was changed.")
         return 0
-    try:
-        prune.check_local(services, selection.ids)
-    except prune.PruneRefused as refused:
-        return fail(str(refused))
+    prune.check_local(services, selection.ids)
     if not args.yes and not sys.stdin.isatty():
         return fail(
             "prune asks for confirmation on a terminal: run it in one, or pass --yes to "
@@ -178,10 +164,7 @@ def cmd_prune(args: argparse.Namespace, services: Services) -> int:
         )
 
     async def work() -> int:
-        try:
-            await prune.check(services, selection.ids)
-        except prune.PruneRefused as refused:
-            raise CommandError(str(refused)) from None
+        await prune.check(services, selection.ids)
         chosen = selection
         if not args.yes:
             chosen = await prune.fill_counts(services, selection, concurrency=args.concurrency)
@@ -196,10 +179,7 @@ def cmd_prune(args: argparse.Namespace, services: Services) -> int:
         )
         return _report(report)
 
-    try:
-        return run_async(services, work)
-    except CommandError as declined:
-        return fail(str(declined))
+    return run_async(services, work)
 
 
 def _list_selection(selection: Selection, services: Services, *, limit: int | None, stream) -> None:
@@ -296,7 +276,7 @@ def cmd_deletions(args: argparse.Namespace, services: Services) -> int:
             f"{count:>5}  {archived:<8}  {where:<24} {title}"
         )
         if e.outcome == "failed":
-            say(f"{'':<17} {one_line(e.detail, 300)}")
+            say(f"{'':<17} {one_line(with_request_id(e.detail, e.request_id), 400)}")
     for place in dict.fromkeys(e.archived_to for e in entries if e.archived_to):
         say(f"Archived: {one_line(place, 200)}.")
     return 0
@@ -344,10 +324,7 @@ def cmd_meta(args: argparse.Namespace, services: Services) -> int:
                 raise CommandError(f"{refused} Nothing was sent.") from None
             return (await metadata.update_metadata(services, thread_id, wanted)).metadata
 
-        try:
-            remote = run_async(services, work)
-        except CommandError as refused:
-            return fail(str(refused))
+        remote = run_async(services, work)
     tracked = services.registry.get(thread_id)
     if args.json:
         local = (

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from threadtui.core.ids import WrongIdKind, kind_of, require_trackable
 from threadtui.core.services import Services
+from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.api.models import ThreadKind
@@ -18,7 +19,7 @@ T = TypeVar("T")
 PAGE = 100  # messages per request when reading a whole thread: the API's maximum
 
 
-class CommandError(Exception):
+class CommandError(UserError):
     """A command cannot go on; the message is one sentence for stderr."""
 
 

@@ -208,14 +208,11 @@ def cmd_check(args: argparse.Namespace, services: Services) -> int:
 
 # -- continue --------------------------------------------------------------------------------
 def cmd_continue(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.continuation import NothingToContinue, continue_thread
+    from threadtui.core.continuation import continue_thread
 
     if args.last < 1:
         raise CommandError("--last must be 1 or more.")
-    try:
-        new_id = run_async(services, lambda: continue_thread(services, args.id, last=args.last))
-    except NothingToContinue as problem:
-        return fail(str(problem))
+    new_id = run_async(services, lambda: continue_thread(services, args.id, last=args.last))
     tracked = services.registry.get(new_id)
     count = tracked.message_count if tracked else None
     title = f" as {tracked.title!r}" if tracked and tracked.title else ""

@@ -51,17 +51,14 @@ def register(commands: Commands) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.migrate import MigrationError, delete_migrated_source, target_profile
+    from threadtui.core.migrate import delete_migrated_source, target_profile
     from threadtui.core.services import READ_ONLY_MESSAGE
 
     good, rejected = trackable_ids(args.ids)
     if rejected:
         return fail("Nothing was migrated: give only thread_… IDs.")
     ids = list(dict.fromkeys(thread_id for thread_id, _ in good))
-    try:
-        target = target_profile(services, args.to_profile)
-    except MigrationError as problem:
-        return fail(str(problem))
+    target = target_profile(services, args.to_profile)
     sources = [services.profile_for(thread_id) for thread_id in ids] if args.delete_source else []
     if any(services.is_read_only(name) for name in [target.name, *sources]):
         return fail(READ_ONLY_MESSAGE)
@@ -138,7 +135,7 @@ async def _migrate_one(
         tell([str(already)])
         return report, None
     except (ApiError, ConfigError, MigrationError) as problem:
-        why = getattr(problem, "user_message", None) or str(problem)
+        why = problem.with_request_id()
         report = {"thread_id": thread_id, "outcome": "failed", "error": why}
         tell([why if why.startswith(thread_id) else f"{thread_id}: {why}"], problem=True)
         return report, None

@@ -100,11 +100,8 @@ def cmd_registry_export(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_registry_import(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.registry_toml import ExchangeFileError, import_file
+    from threadtui.core.registry_toml import import_file
 
-    try:
-        result = import_file(services.registry, Path(args.file))
-    except ExchangeFileError as problem:
-        return fail(str(problem))
+    result = import_file(services.registry, Path(args.file))
     say(f"Imported {result.added} new threads; merged {result.merged} tracked already.")
     return 0

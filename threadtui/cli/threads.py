@@ -9,6 +9,7 @@ from threadtui.api.errors import ApiError, NotFound
 from threadtui.cli.common import PAGE, CommandError, confirmed, fail, run_async, say, trackable_ids
 from threadtui.cli.parser import Commands
 from threadtui.core.config import ConfigError
+from threadtui.core.deletions import READ_ONLY_REFUSAL
 from threadtui.core.ids import require_trackable
 from threadtui.core.sanitize import clean, one_line
 from threadtui.core.services import Services
@@ -110,7 +111,7 @@ def cmd_delete(args: argparse.Namespace, services: Services) -> int:
         return fail("Nothing was deleted: give only thread_… or conv_… IDs.")
     ids = list(dict.fromkeys(thread_id for thread_id, _ in good))
     if any(services.is_read_only(services.profile_for(i)) for i in ids):
-        return fail("Read-only (the profile or --read-only): nothing was deleted.")
+        return fail(READ_ONLY_REFUSAL)
     if not args.yes and not sys.stdin.isatty():
         return fail(
             "delete asks for confirmation on a terminal: run it in one, or pass --yes to "
@@ -124,7 +125,7 @@ def cmd_delete(args: argparse.Namespace, services: Services) -> int:
             try:
                 outcome = await services.delete_thread(thread_id, archive=not args.no_archive)
             except (ApiError, ConfigError) as problem:
-                fail(f"{thread_id}: {getattr(problem, 'user_message', problem)}")
+                fail(f"{thread_id}: {problem.with_request_id()}")
                 failures += 1
                 continue
             if outcome == "gone":
@@ -133,10 +134,7 @@ def cmd_delete(args: argparse.Namespace, services: Services) -> int:
                 say(f"Deleted {thread_id}.")
         return 1 if failures else 0
 
-    try:
-        return run_async(services, work)
-    except CommandError as declined:
-        return fail(str(declined))
+    return run_async(services, work)
 
 
 async def confirm_targets(services: Services, ids: list[str]) -> list[str]:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from threadtui.api.wire import well_formed
 from threadtui.core.archive import ArchiveStore, message_from_raw, run_from_raw, thread_from_raw
 from threadtui.core.ids import WrongIdKind, kind_of, require_trackable
+from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.core.registry import Registry
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 EXPORT_KEY = "threadtui_export"  # the header of threadtui's JSON export
 
 
-class DumpError(ValueError):
+class DumpError(UserError, ValueError):
     """The file cannot be imported as a dump; the message is one sentence naming it."""
 
 

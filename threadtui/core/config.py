@@ -29,6 +29,7 @@ import tomli_w
 
 from threadtui.core.ids import kind_of
 from threadtui.core.paths import write_private_file
+from threadtui.errors import UserError
 
 ProfileKind = Literal["assistants", "conversations"]
 PROFILE_KINDS: tuple[ProfileKind, ...] = ("assistants", "conversations")
@@ -46,7 +47,7 @@ _HEADER = (
 )
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """config.toml (or a profile in it) cannot be used; the message is one sentence."""
 
 

@@ -21,6 +21,7 @@ from threadtui.core.ids import require_trackable, short
 from threadtui.core.links import CONTINUED_AS, CONTINUED_FROM
 from threadtui.core.registry import TrackedThread
 from threadtui.core.services import READ_ONLY_MESSAGE
+from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message
@@ -31,7 +32,7 @@ DEFAULT_LAST = 20
 SEED_ROLES = ("user", "assistant")  # what threads.create accepts as initial messages
 
 
-class NothingToContinue(Exception):
+class NothingToContinue(UserError):
     """There are no messages to seed a new thread with; the message says what to do."""
 
 

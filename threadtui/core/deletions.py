@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from threadtui.api.errors import ApiError, NotFound, ReadOnly
 from threadtui.core.config import ConfigError
 from threadtui.core.ids import kind_of
+from threadtui.errors import UserError, read_only_refusal
 
 if TYPE_CHECKING:
     from threadtui.core.access import ThreadAccess
     from threadtui.core.registry import Registry
 
 Outcome = Literal["deleted", "gone", "failed"]
-READ_ONLY_REFUSAL = "Read-only (the profile or --read-only): nothing was deleted."
+READ_ONLY_REFUSAL = read_only_refusal("nothing was deleted.")
 _COLUMNS = (
     "id",
     "thread_id",
@@ -41,6 +42,7 @@ _COLUMNS = (
     "outcome",
     "archived_to",
     "detail",
+    "request_id",
 )
 
 
@@ -49,8 +51,9 @@ class DeletionEntry:
     """One line of the deletion log: what was deleted (or tried), where, when, and the copy.
 
     `archived_to` says where the transcript was kept ("" when it was not archived);
-    `detail` is the one sentence explaining a failure. `error` is the exception behind a
-    failure, for callers; it is not stored.
+    `detail` is the one sentence explaining a failure, and `request_id` the server's ID for
+    the request that failed, when it gave one. `error` is the exception behind a failure,
+    for callers; it is not stored.
     """
 
     thread_id: str
@@ -63,6 +66,7 @@ class DeletionEntry:
     outcome: str  # "deleted" | "gone" | "failed"
     archived_to: str = ""
     detail: str = ""
+    request_id: str = ""
     id: int | None = None  # the log's row id, once written
     error: Exception | None = field(default=None, compare=False, repr=False)
 
@@ -179,17 +183,19 @@ def _log(
     log: DeletionLog,
     entry: DeletionEntry,
     outcome: Outcome,
-    problem: Exception | None = None,
+    problem: UserError | None = None,
     *,
     prefix: str = "",
     archived_to: str | None = None,
 ) -> DeletionEntry:
     detail = ""
     if problem is not None:
-        detail = prefix + (getattr(problem, "user_message", None) or str(problem))
+        detail = prefix + problem.user_message
     elif outcome == "gone":
         detail = "It was already gone from the server: untracked it."
     changes: dict[str, Any] = {"outcome": outcome, "detail": detail, "error": problem}
+    if problem is not None and problem.request_id:
+        changes["request_id"] = problem.request_id
     if archived_to is not None:
         changes["archived_to"] = archived_to
     changes["deleted_at"] = services.clock.now()

@@ -32,6 +32,7 @@ from threadtui.core.redact import Redactor
 from threadtui.core.sanitize import clean
 from threadtui.core.timefmt import iso
 from threadtui.core.transcript import render_markdown
+from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message, Run, ThreadInfo
@@ -47,7 +48,7 @@ _UNSAFE_IN_JSON = re.compile(
 )
 
 
-class NothingToExport(LookupError):
+class NothingToExport(UserError, LookupError):
     """The thread is not in the archive and cannot be fetched; one sentence says so."""
 
 

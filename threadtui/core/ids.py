@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from threadtui.api.models import ThreadKind
+from threadtui.errors import UserError
 
 
 class IdKind(Enum):
@@ -63,7 +64,7 @@ _ARTICLE = {IdKind.ASSISTANT: "an"}
 _SUFFIX = re.compile(r"[A-Za-z0-9]+")
 
 
-class WrongIdKind(ValueError):
+class WrongIdKind(UserError, ValueError):
     """The text is an ID, or looks like one, but not of a kind threadtui can track."""
 
 

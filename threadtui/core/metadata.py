@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from threadtui.api.errors import ReadOnly
+from threadtui.errors import UserError, read_only_refusal
 
 if TYPE_CHECKING:
     from threadtui.api.models import ThreadInfo
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 MAX_PAIRS = 16
 MAX_KEY_LENGTH = 64
 MAX_VALUE_LENGTH = 512
-READ_ONLY_REFUSAL = "Read-only (the profile or --read-only): the metadata was not changed."
+READ_ONLY_REFUSAL = read_only_refusal("the metadata was not changed.")
 
 
 class LocalChanges(TypedDict, total=False):
@@ -32,7 +33,7 @@ class LocalChanges(TypedDict, total=False):
     remove_tags: list[str]
 
 
-class MetadataError(ValueError):
+class MetadataError(UserError, ValueError):
     """Metadata the API would refuse; the message is the API's sentence."""
 
 

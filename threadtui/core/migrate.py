@@ -74,6 +74,7 @@ from threadtui.core.ids import IdKind, require_trackable, short
 from threadtui.core.links import MIGRATED_FROM, MIGRATED_TO
 from threadtui.core.registry import TrackedThread
 from threadtui.core.services import READ_ONLY_MESSAGE
+from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message, ThreadInfo
@@ -94,7 +95,7 @@ RETIRED = "is on a server that no longer offers the Assistants API"
 Stage = Literal["reading", "writing", "deleting"]
 
 
-class MigrationError(Exception):
+class MigrationError(UserError):
     """A migration cannot be done; the message is one sentence saying what to do."""
 
 
@@ -379,7 +380,7 @@ async def _read_source(
     except ApiRetired as retired:
         return _archived(store, thread_id, retired.user_message, RETIRED)
     except _UNREACHABLE as problem:
-        why = getattr(problem, "user_message", None) or str(problem)
+        why = problem.user_message
         if not _has_messages(store, thread_id):
             raise MigrationError(
                 f"{thread_id} cannot be read ({why.rstrip('.')}) and has no local archive: "

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from threadtui.api.errors import ApiError, ApiRetired, AuthFailed
 from threadtui.core.config import ConfigError
 from threadtui.core.deletions import READ_ONLY_REFUSAL, DeletionEntry, delete_thread
+from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.core.registry import Registry, ThreadStatus, TrackedThread
@@ -35,7 +36,7 @@ _STOPPING = (ApiRetired, AuthFailed)  # every other thread would fail the same w
 Progress = Callable[[int, int, DeletionEntry], None]
 
 
-class PruneRefused(Exception):
+class PruneRefused(UserError):
     """The prune cannot start; nothing was deleted. The message is one sentence."""
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
 from threadtui.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from threadtui.errors import UserError
 from threadtui.text import without_lone_surrogates
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 BATCH = 500  # rows per write transaction: short enough that other writers never wait long
 
 
-class StorageError(Exception):
+class StorageError(UserError):
     """The registry file cannot be used; the message is one sentence saying what to do."""
 
 
@@ -298,11 +299,17 @@ def _v4_archive_gaps(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE archived_messages ADD COLUMN gap_before INTEGER NOT NULL DEFAULT 0")
 
 
+def _v5_deletion_request_ids(db: sqlite3.Connection) -> None:
+    """The server's request ID of a failed deletion: what its provider's support asks for."""
+    db.execute("ALTER TABLE deletion_log ADD COLUMN request_id TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_threads_and_tags,
     _v2_sort_indexes,
     _v3_archive_links_deletions,
     _v4_archive_gaps,
+    _v5_deletion_request_ids,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -30,6 +30,7 @@ import tomli_w
 
 from threadtui.core.ids import WrongIdKind, require_trackable
 from threadtui.core.registry import KINDS, STATUSES, Registry, TrackedThread
+from threadtui.errors import UserError
 
 FORMAT_VERSION = 1
 _TIMES = ("created_at", "added_at", "last_opened_at", "last_activity_at", "checked_at")
@@ -42,7 +43,7 @@ _TYPES: dict[str, type] = {
 }
 
 
-class ExchangeFileError(Exception):
+class ExchangeFileError(UserError):
     """An import file cannot be used; one sentence naming the file and the problem."""
 
 

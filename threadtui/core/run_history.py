@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from threadtui.api.errors import ApiError
 from threadtui.api.models import Run, RunStep, Usage
 from threadtui.core.ids import kind_of
+from threadtui.core.timefmt import duration, stamp
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
@@ -57,6 +58,18 @@ class RunSummary:
         end = self.ended_at
         return float(end - start) if start and end and end >= start else None
 
+    def times_line(self, now: float) -> str:
+        """When it was created and ended, how long it took, what it used: the one line
+        `threadtui runs` and the TUI's run history show under a run."""
+        parts = [f"created {stamp(self.run.created_at, now)}"]
+        if self.ended_at:
+            parts.append(f"ended {stamp(self.ended_at, now)}")
+        if self.duration is not None:
+            parts.append(duration(self.duration))
+        if self.run.usage:
+            parts.append(usage_text(self.run.usage))
+        return " · ".join(parts)
+
     def to_json(self) -> dict[str, Any]:
         run = self.run
         out: dict[str, Any] = {
@@ -79,6 +92,14 @@ class RunSummary:
         if self.steps is not None:
             out["steps"] = [_step_json(step) for step in self.steps]
         return out
+
+
+def usage_text(usage: Usage) -> str:
+    """ "125 tokens (104 prompt, 21 completion)"."""
+    return (
+        f"{usage.total_tokens:,} tokens ({usage.prompt_tokens:,} prompt, "
+        f"{usage.completion_tokens:,} completion)"
+    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from threadtui.core.sanitize import clean, one_line
+from threadtui.errors import UserError
 from threadtui.text import without_lone_surrogates
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use markers around matches, remove
 _TERMS = re.compile(r'"([^"]*)"?|(\S+)')
 
 
-class SearchError(ValueError):
+class SearchError(UserError, ValueError):
     """The query cannot be searched for; the message is one sentence saying why."""
 
 

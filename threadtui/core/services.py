@@ -24,13 +24,14 @@ from threadtui.core.ids import kind_of, require_trackable, short
 from threadtui.core.paths import Locations
 from threadtui.core.registry import Registry, TrackedThread
 from threadtui.core.thread_index import IndexRow, ThreadIndex
+from threadtui.errors import read_only_refusal
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
     from threadtui.api.models import Message, Run
     from threadtui.clock import Clock
 
-READ_ONLY_MESSAGE = "Read-only: nothing was sent or deleted (the profile or --read-only says so)."
+READ_ONLY_MESSAGE = read_only_refusal("nothing was sent or deleted.")
 
 
 class Services:

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadtui.api.errors import ApiError
 from threadtui.core import prune, servers
 from threadtui.core.checker import CheckProgress, check_threads
-from threadtui.core.config import ConfigError
 from threadtui.core.deletions import DeletionEntry
-from threadtui.core.registry import StorageError
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 
 if TYPE_CHECKING:
@@ -45,11 +42,7 @@ class BulkControl:
         status.say("Checking…", "progress")
         registry = screen.services.registry
         retired_before = servers.retired_profiles(registry)
-        try:
-            report = await check_threads(screen.services, ids, progress=progress)
-        except (ApiError, ConfigError, StorageError) as problem:
-            status.say(getattr(problem, "user_message", str(problem)), "error")
-            return
+        report = await check_threads(screen.services, ids, progress=progress)
         if ids is None or servers.retired_profiles(registry) != retired_before:
             screen.reload_index()  # every row, or every row of a server now (no longer) retired
         else:
@@ -78,14 +71,10 @@ class BulkControl:
 
     async def _confirm_and_delete(self, ids: list[str]) -> None:
         screen, services, status = self.screen, self.screen.services, self.screen.status
-        try:
-            prune.check_local(services, ids)
-            selection = prune.selection_of(services.registry, ids)
-            status.say(f"Counting the messages of {len(ids)} threads…", "progress")
-            await prune.fill_counts(services, selection)
-        except (prune.PruneRefused, ApiError, ConfigError, StorageError) as problem:
-            status.say(getattr(problem, "user_message", str(problem)), "error")
-            return
+        prune.check_local(services, ids)
+        selection = prune.selection_of(services.registry, ids)
+        status.say(f"Counting the messages of {len(ids)} threads…", "progress")
+        await prune.fill_counts(services, selection)
         answer = prune.expected_answer(len(selection.ids))
         body = (
             f"Delete {selection.summary} for good?\n"
@@ -110,11 +99,7 @@ class BulkControl:
                 f"Deleting {done:,}/{total:,} · last: {entry.thread_id} {entry.outcome}", "progress"
             )
 
-        try:
-            report = await prune.prune(services, selection.ids, progress=progress)
-        except (prune.PruneRefused, ApiError, ConfigError, StorageError) as problem:
-            status.say(getattr(problem, "user_message", str(problem)), "error")
-            return
+        report = await prune.prune(services, selection.ids, progress=progress)
         screen.clear_marks()
         screen.close_thread_of(report.ids("deleted") + report.ids("gone"), "Thread deleted.")
         screen.reload_index()

@@ -18,10 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from threadtui.api.errors import ApiError
 from threadtui.core import servers
 from threadtui.core.chat import ArchivedSession, ThreadSession
-from threadtui.core.config import ConfigError
 from threadtui.core.ids import short
 from threadtui.core.paths import privacy_warning
 from threadtui.core.registry import StorageError
@@ -189,10 +187,11 @@ class MainScreen(Screen[None]):
         """The composer shows only where a message can be sent."""
         self.composer.display = not self.services.read_only and not (session and session.read_only)
 
-    # -- failures nobody expected ---------------------------------------------------------------
+    # -- failures -------------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker failed in a way no handler foresaw: say so, keep running (the
-        unexpected is logged with its traceback)."""
+        """The one place a failed worker of this screen is told: a UserError as its sentence;
+        anything else as a failure nobody expected (logged with its traceback). Workers
+        just raise; the app keeps running."""
         if event.state is WorkerState.ERROR:
             sentence = failure_sentence(event.worker.error)
             self.status.say(sentence, "error")
@@ -409,11 +408,7 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="new", exit_on_error=False)
     async def action_new_thread(self) -> None:
         self.status.say("Creating a thread…", "progress")
-        try:
-            thread_id = await self.services.create_thread()
-        except ApiError as problem:
-            self.status.say(problem.user_message, "error")
-            return
+        thread_id = await self.services.create_thread()
         self.refresh_row(thread_id)
         announce = f"Created {thread_id} and started tracking it."
         if (row := self.services.index_row(thread_id)) is not None:
@@ -471,11 +466,7 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="delete", exit_on_error=False)
     async def _delete(self, row: IndexRow, count: str) -> None:
         self.status.say(f"Archiving, then deleting {row.id}…", "progress")
-        try:
-            outcome = await self.services.delete_thread(row.id)
-        except (ApiError, ConfigError) as problem:
-            self.status.say(getattr(problem, "user_message", str(problem)), "error")
-            return
+        outcome = await self.services.delete_thread(row.id)
         if self.open_row and self.open_row.id == row.id:
             self.view.close("Thread deleted.")
         self.refresh_row(row.id)
@@ -486,17 +477,13 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="continue", exit_on_error=False)
     async def action_continue_thread(self) -> None:
-        from threadtui.core.continuation import NothingToContinue, continue_thread
+        from threadtui.core.continuation import continue_thread
 
         row = self.current_row
         if row is None:
             return
         self.status.say(f"Starting a new thread from the last messages of {row.id}…", "progress")
-        try:
-            new_id = await continue_thread(self.services, row.id)
-        except (NothingToContinue, ApiError, ConfigError) as problem:
-            self.status.say(getattr(problem, "user_message", str(problem)), "error")
-            return
+        new_id = await continue_thread(self.services, row.id)
         self.refresh_row(new_id)
         announce = f"Continued {row.id} in {new_id} (linked both ways)."
         if (new_row := self.services.index_row(new_id)) is not None:
@@ -526,9 +513,6 @@ class MainScreen(Screen[None]):
             self.status.say(
                 f"{row.id} was moved already, to {', '.join(done.conversation_ids)}.", "warning"
             )
-            return
-        except (migrate.MigrationError, ApiError, ConfigError) as problem:
-            self.status.say(getattr(problem, "user_message", str(problem)), "error")
             return
         self.refresh_row(result.conversation_id)
         self.status.say(result.lines()[0], "success")

@@ -92,11 +92,8 @@ class RunControl:
             )
             if assistant_id:
                 services.remember_assistant(row.id, assistant_id)
-        except RunActive as problem:
+        except RunActive as problem:  # a warning, not an error: the thread is busy
             status.say(problem.user_message, "warning")
-            return
-        except ApiError as problem:
-            status.say(problem.user_message, "error")
             return
         finally:
             self.sending = False

@@ -38,6 +38,7 @@ from threadtui.core.metadata import (
 )
 from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
+from threadtui.errors import read_only_refusal
 from threadtui.tui.dialogs.form import next_box_or
 from threadtui.tui.dialogs.thread_forms import parse_tags
 from threadtui.tui.messages import ThreadsChanged
@@ -173,7 +174,7 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
 
     def _read_only_view(self, metadata: dict[str, str]) -> Group:
         note = Text(
-            "Read-only (the profile or --read-only): the remote metadata is shown, not editable.",
+            read_only_refusal("the remote metadata is shown, not editable."),
             style="yellow",
         )
         if not metadata:
@@ -310,8 +311,9 @@ class MetadataDialog(ModalScreen[MetadataChange | None]):
                 info = await update_metadata(self.services, self.thread_id, remote)
             except (ApiError, MetadataError, ConfigError) as problem:
                 self.query_one("#save", Button).disabled = False
-                sentence = getattr(problem, "user_message", None) or str(problem)
-                self._say_problem(Text(f"{sentence} Nothing was changed.", style="bold red"))
+                self._say_problem(
+                    Text(f"{problem.user_message} Nothing was changed.", style="bold red")
+                )
                 return
             remote = dict(info.metadata)
         if local:

@@ -10,10 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from threadtui.api.errors import ApiError
-from threadtui.core.config import ConfigError
-from threadtui.core.ids import WrongIdKind
-from threadtui.core.registry import StorageError
+from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,10 +25,8 @@ log = logging.getLogger("threadtui.tui")
 
 def failure_sentence(error: BaseException | None) -> str:
     """One sentence for the user, whatever went wrong; the unexpected is logged too."""
-    if isinstance(error, ApiError):
+    if isinstance(error, UserError):
         return error.user_message
-    if isinstance(error, (ConfigError, StorageError, WrongIdKind)):
-        return str(error)
     log.error("unexpected failure", exc_info=error)
     return (
         f"Something unexpected failed ({type(error).__name__}); threadtui kept running and "

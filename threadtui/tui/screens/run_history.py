@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from threadtui.core.run_history import RunHistory, RunSummary, run_history, run_steps
+from threadtui.core.run_history import RunHistory, RunSummary, run_history, run_steps, usage_text
 from threadtui.core.sanitize import clean, one_line
 from threadtui.core.timefmt import duration, stamp
 from threadtui.tui.screens import failure_sentence, fill_table
@@ -84,11 +84,7 @@ def totals_text(history: RunHistory) -> Text:
             runs += " (" + ", ".join(f"{n:,} {one_line(s, 20)}" for s, n in counts.items()) + ")"
         parts.append(runs)
     if history.usage is not None:
-        u = history.usage
-        parts.append(
-            f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} prompt, "
-            f"{u.completion_tokens:,} completion)"
-        )
+        parts.append(usage_text(history.usage))
     return Text("Totals: " + " · ".join(parts), style="bold")
 
 
@@ -263,18 +259,7 @@ class RunHistoryScreen(Screen[None]):
         text.append(f"  {who}")
         if run.model:
             text.append(f" · {clean(run.model)}", style="dim")
-        times = [f"created {stamp(run.created_at, self._now)}"]
-        if summary.ended_at:
-            times.append(f"ended {stamp(summary.ended_at, self._now)}")
-        if summary.duration is not None:
-            times.append(duration(summary.duration))
-        if run.usage:
-            u = run.usage
-            times.append(
-                f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} prompt, "
-                f"{u.completion_tokens:,} completion)"
-            )
-        text.append("\n" + " · ".join(times), style="dim")
+        text.append("\n" + summary.times_line(self._now), style="dim")
         if problem := problem_of(summary):
             text.append("\n")
             text.append(clean(problem), style="bold red")
