@@ -12,8 +12,6 @@ from threadtui.core.services import Services
 
 T = TypeVar("T")
 
-PAGE = 100  # messages per request when reading a whole thread: the API's maximum
-
 
 class CommandError(Exception):
     """A command cannot go on; the message is one sentence for stderr."""
