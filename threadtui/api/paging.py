@@ -88,7 +88,10 @@ class Pager(Generic[T]):
             self._stop("sent a page of items it had already sent")
         self._seen.update(ids)
         if len(self._seen) >= self.max_items or self.pages >= self.max_pages:
-            self._stop(f"went past {len(self._seen):,} items in {self.pages:,} pages")
+            self._stop(
+                f"still had more after {len(self._seen):,} items in {self.pages:,} pages, "
+                "more than threadtui reads of one list"
+            )
         self._cursors.add(cursor)
         self.cursor = cursor
         return page
