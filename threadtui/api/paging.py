@@ -11,7 +11,7 @@ sentence, instead of being asked again for ever.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NoReturn, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from threadtui.api.backend import Backend, Order
@@ -21,6 +21,10 @@ from threadtui.api.models import Message, Page, Run, RunStep
 PAGE = 100  # the API's largest page: fewest requests
 MAX_ITEMS = 100_000  # more than any thread this tool was made for; a bound, not a budget
 MAX_PAGES = 5_000  # the bound for small pages (MAX_ITEMS at the largest is 1,000 pages)
+MISBEHAVING = (
+    "the server or a proxy in front of it is misbehaving; try again later, and report it if "
+    "it persists."
+)
 
 
 class HasId(Protocol):
@@ -89,19 +93,19 @@ class Pager(Generic[T]):
         self._seen.update(ids)
         if len(self._seen) >= self.max_items or self.pages >= self.max_pages:
             self._stop(
-                f"still had more after {len(self._seen):,} items in {self.pages:,} pages, "
-                "more than threadtui reads of one list"
+                f"still had more after {len(self._seen):,} items in {self.pages:,} pages",
+                "no list this long is read whole; if the thread really is this long, its "
+                "newest pages can still be read in the TUI.",
             )
         self._cursors.add(cursor)
         self.cursor = cursor
         return page
 
-    def _stop(self, what: str) -> None:
+    def _stop(self, what: str, advice: str = MISBEHAVING) -> NoReturn:
         self.has_more = False
         raise EndlessPages(
             f"Listing {self.listing}, the server {what}, so threadtui stopped after "
-            f"{self.pages:,} request{'' if self.pages == 1 else 's'}: the server or a proxy "
-            "in front of it is misbehaving; try again later, and report it if it persists."
+            f"{self.pages:,} request{'' if self.pages == 1 else 's'}: {advice}"
         )
 
     async def items(self) -> list[T]:
