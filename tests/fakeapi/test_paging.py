@@ -116,3 +116,41 @@ async def test_empty_thread_page(fake_client):
     thread = await fake_client.beta.threads.create()
     page = await fake_client.beta.threads.messages.list(thread.id)
     assert page.data == [] and page.has_more is False
+
+
+# -- endless pages: a broken server, on request ----------------------------------------------
+async def _ids(fake_client, thread_id: str, after: str | None = None) -> tuple[list[str], bool]:
+    kwargs = {"after": after} if after else {}
+    page = await fake_client.beta.threads.messages.list(thread_id, limit=100, **kwargs)
+    return [m.id for m in page.data], page.has_more
+
+
+async def test_a_repeating_cursor_answers_the_first_page_whatever_the_cursor(
+    fake, fake_client, thread_250
+):
+    fake.endless_pages(thread_250.id, "repeat")
+    first, more = await _ids(fake_client, thread_250.id)
+    again, still = await _ids(fake_client, thread_250.id, after=first[-1])
+    assert (again, more, still) == (first, True, True)
+    fake.clear_faults()
+    mended, _ = await _ids(fake_client, thread_250.id, after=first[-1])
+    assert mended[0] != first[0]
+
+
+async def test_a_cycle_is_two_pages_whose_cursors_point_at_each_other(
+    fake, fake_client, thread_250
+):
+    fake.endless_pages(thread_250.id, "cycle")
+    a, _ = await _ids(fake_client, thread_250.id)
+    b, more = await _ids(fake_client, thread_250.id, after=a[-1])
+    back, still = await _ids(fake_client, thread_250.id, after=b[-1])
+    assert (len(a), len(b), more, still) == (50, 50, True, True)
+    assert back == a and not set(a) & set(b)
+
+
+async def test_endless_pages_spare_other_threads_and_single_objects(fake, fake_client, thread_250):
+    other = fake.store.add_thread(created_at=1_700_000_000)
+    fake.store.add_message(other, role="user", content=[text_part("hi")], created_at=1)
+    fake.endless_pages(thread_250.id)
+    assert await _ids(fake_client, other.id) == ([other.messages[0]["id"]], False)
+    assert (await fake_client.beta.threads.retrieve(thread_250.id)).id == thread_250.id

@@ -101,3 +101,8 @@ class BadRequest(ApiError):
 
 class ReadOnly(ApiError):
     """A change was asked of a read-only profile or session; nothing was sent."""
+
+
+class EndlessPages(ApiError):
+    """A list kept going without getting anywhere: its cursor did not move, it came back to
+    a page already read, it brought nothing new, or it passed the page cap."""

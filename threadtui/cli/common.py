@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-PAGE = 100  # messages per request when reading a whole thread: the API's maximum
-
 
 class CommandError(UserError):
     """A command cannot go on; the message is one sentence for stderr."""

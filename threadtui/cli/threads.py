@@ -6,19 +6,18 @@ import sys
 from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError, NotFound
-from threadtui.cli.common import PAGE, CommandError, confirmed, fail, run_async, say, trackable_ids
+from threadtui.cli.common import CommandError, confirmed, fail, run_async, say, trackable_ids
 from threadtui.cli.parser import Commands
 from threadtui.core.config import ConfigError
 from threadtui.core.deletions import READ_ONLY_REFUSAL
 from threadtui.core.ids import require_trackable
+from threadtui.core.opening import read_thread
+from threadtui.core.run_history import count_messages
 from threadtui.core.sanitize import clean, one_line
 from threadtui.core.services import Services
 
 if TYPE_CHECKING:
     import argparse
-
-    from threadtui.api.backend import Backend
-    from threadtui.api.models import Message, ThreadInfo
 
 
 def register(commands: Commands) -> None:
@@ -34,33 +33,6 @@ def register(commands: Commands) -> None:
     )
 
 
-async def all_messages(backend: Backend, thread_id: str) -> list[Message]:
-    """Every message of a thread, oldest first, one request per 100."""
-    messages: list[Message] = []
-    after = None
-    while True:
-        page = await backend.list_messages(thread_id, limit=PAGE, order="asc", after=after)
-        messages += page.items
-        if not page.has_more or not page.items:
-            return messages
-        after = page.last_id
-
-
-def keep_in_archive(services: Services, info: ThreadInfo, messages: list[Message]) -> None:
-    """A whole thread just read is kept in the transcript archive (`core.archive`)."""
-    from threadtui.core.archive import ArchiveStore
-
-    ArchiveStore(services.registry, now=services.clock.now).save(
-        info.id,
-        messages,
-        oldest=True,
-        newest=True,
-        thread=info,
-        profile=services.profile_for(info.id),
-        source="show",
-    )
-
-
 def cmd_show(args: argparse.Namespace, services: Services) -> int:
     from threadtui.core import transcript
 
@@ -68,25 +40,7 @@ def cmd_show(args: argparse.Namespace, services: Services) -> int:
     tracked = services.registry.get(thread_id)
 
     async def fetch() -> str:
-        backend = services.backend_for(thread_id)
-        try:
-            info = await backend.retrieve_thread(thread_id)
-            messages = await all_messages(backend, thread_id)
-        except NotFound as gone:
-            if tracked:
-                services.mark_gone(thread_id, gone.user_message)
-            raise
-        keep_in_archive(services, info, messages)
-        if tracked:
-            times = [m.created_at for m in messages if m.created_at]
-            services.registry.update(
-                thread_id,
-                message_count=len(messages),
-                last_activity_at=max(times, default=tracked.last_activity_at),
-                status="live",
-                status_reason="",
-                checked_at=services.clock.now(),
-            )
+        info, messages = await read_thread(services, thread_id)
         if args.format == "json":
             # \uXXXX escapes: lossless for programs, inert wherever it is printed
             return transcript.render_json(info, messages, ascii_only=True)
@@ -145,7 +99,7 @@ async def confirm_targets(services: Services, ids: list[str]) -> list[str]:
         backend = services.backend_for(thread_id)
         try:
             info = await backend.retrieve_thread(thread_id)
-            count = len(await all_messages(backend, thread_id))
+            count = await count_messages(backend, thread_id)
         except NotFound:
             services.untrack([thread_id])
             say(f"{thread_id} is already gone from the server: untracked it.")

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from threadtui.api import paging
 from threadtui.api.assistants_wire import message_from_dict, run_from_dict, thread_from_dict
 from threadtui.api.conversations_wire import (
     conversation_from_dict,
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from threadtui.core.access import ThreadAccess
     from threadtui.core.registry import Registry
 
-PAGE = 100  # the API's largest page: fewest requests
 ArchiveProgress = Callable[[str, int], None]
 """Called as `progress(thread_id, messages_fetched_so_far)` after each page."""
 
@@ -496,15 +496,11 @@ class _Fetch:
 
     async def everything(self) -> None:
         """Oldest to newest, from the first message."""
-        after: str | None = None
-        while True:
-            page = await self.backend.list_messages(
-                self.thread_id, limit=PAGE, order="asc", after=after
-            )
+        pages = paging.messages(self.backend, self.thread_id, order="asc")
+        while pages.has_more:
+            after = pages.cursor
+            page = await pages.next_page()
             self._keep(page.items, follows=after, oldest=after is None, newest=not page.has_more)
-            if not page.has_more or not page.items:
-                return
-            after = page.items[-1].id
 
     async def newer_and_holes(self) -> None:
         """From the last message before the first hole (else the newest) up to the newest,
@@ -512,52 +508,42 @@ class _Fetch:
         order = self.store.order(self.thread_id)
         first_hole = next((n for n, (_, gap) in enumerate(order) if gap and n > 0), None)
         start = order[first_hole - 1][0] if first_hole is not None else order[-1][0]
-        after = start
-        while True:
+        pages = paging.messages(self.backend, self.thread_id, order="asc", after=start)
+        while pages.has_more:
+            after = pages.cursor
             try:
-                page = await self.backend.list_messages(
-                    self.thread_id, limit=PAGE, order="asc", after=after
-                )
+                page = await pages.next_page()
             except BadRequest:  # the cursor message was deleted on the server
                 return await self.everything()
             self._keep(page.items, follows=after, newest=not page.has_more)
-            if not page.has_more or not page.items:
-                self.store.clear_gaps_after(self.thread_id, start)
-                return
-            after = _stretch_end(self.store.order(self.thread_id), page.items[-1].id)
+            if pages.has_more:
+                pages.cursor = _stretch_end(self.store.order(self.thread_id), page.items[-1].id)
+        self.store.clear_gaps_after(self.thread_id, start)
 
     async def older(self) -> None:
         """Pages before the oldest archived message, until the first one."""
         oldest = self.store.order(self.thread_id)[0][0]
-        while True:
+        pages = paging.messages(self.backend, self.thread_id, order="desc", after=oldest)
+        while pages.has_more:
+            newer = pages.cursor
             try:
-                page = await self.backend.list_messages(
-                    self.thread_id, limit=PAGE, order="desc", after=oldest
-                )
+                page = await pages.next_page()
             except BadRequest:
                 return await self.everything()
-            items = page.items[::-1]
-            self._keep(items, precedes=oldest, oldest=not page.has_more)
-            if not page.has_more or not items:
-                self.store.mark_complete(self.thread_id)
-                return
-            oldest = items[0].id
+            self._keep(page.items[::-1], precedes=newer, oldest=not page.has_more)
+        self.store.mark_complete(self.thread_id)
 
     async def runs(self) -> int:
         """Runs newest first, until one archived as ended (all before it are too)."""
         saved = 0
-        after: str | None = None
-        while True:
-            page = await self.backend.list_runs(
-                self.thread_id, limit=PAGE, order="desc", after=after
-            )
+        async for page in paging.runs(self.backend, self.thread_id, order="desc"):
             ended = self.store.terminal_runs(self.thread_id, [r.id for r in page.items])
             fresh = [r for r in page.items if r.id not in ended]
             self.store.save_runs(self.thread_id, fresh)
             saved += len(fresh)
-            if ended or not page.has_more or not page.items:
-                return saved
-            after = page.items[-1].id
+            if ended:
+                break
+        return saved
 
 
 def _stretch_end(order: list[tuple[str, bool]], message_id: str) -> str:

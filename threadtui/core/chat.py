@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from threadtui.api import paging
 from threadtui.api.backend import Backend
 from threadtui.api.errors import ApiError
 from threadtui.api.models import AssistantInfo, Message, Run
@@ -34,39 +35,32 @@ class ThreadSession:
         self.backend = backend
         self.thread_id = thread_id
         self.page_size = page_size
-        self.oldest_id: str | None = None
-        self.has_older = False
+        self._pages: paging.Pager[Message] | None = None  # newest first, one page per call
+
+    @property
+    def has_older(self) -> bool:
+        return self._pages is not None and self._pages.has_more
 
     async def newest(self) -> list[Message]:
         """The newest page, oldest first. One request."""
-        page = await self.backend.list_messages(self.thread_id, limit=self.page_size, order="desc")
-        self.oldest_id = page.last_id
-        self.has_older = page.has_more
-        return list(reversed(page.items))
+        self._pages = paging.messages(
+            self.backend, self.thread_id, order="desc", limit=self.page_size
+        )
+        return (await self._pages.next_page()).items[::-1]
 
     async def older(self) -> list[Message]:
-        """The page before the oldest loaded message, oldest first. One request."""
-        if not self.has_older or self.oldest_id is None:
+        """The page before the oldest loaded message, oldest first. One request.
+
+        A server whose older page does not move back (or repeats itself) raises
+        EndlessPages once, and `has_older` is false from then on: no more requests."""
+        if self._pages is None:
             return []
-        page = await self.backend.list_messages(
-            self.thread_id, limit=self.page_size, order="desc", after=self.oldest_id
-        )
-        self.oldest_id = page.last_id or self.oldest_id
-        self.has_older = page.has_more
-        return list(reversed(page.items))
+        return (await self._pages.next_page()).items[::-1]
 
     async def messages_of_run(self, run_id: str) -> list[Message]:
         """What a finished run added, oldest first (usually one request)."""
-        found: list[Message] = []
-        after = None
-        while True:
-            page = await self.backend.list_messages(
-                self.thread_id, limit=self.page_size, order="asc", after=after, run_id=run_id
-            )
-            found.extend(page.items)
-            if not page.has_more or not page.last_id:
-                return found
-            after = page.last_id
+        pages = paging.messages(self.backend, self.thread_id, run_id=run_id, limit=self.page_size)
+        return await pages.items()
 
     async def active_run(self) -> Run | None:
         """The thread's newest run when it has not ended (one request; None on errors)."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from threadtui.api import paging
 from threadtui.api.errors import ApiError
 from threadtui.api.models import Run, RunStep, Usage
 from threadtui.core.ids import kind_of
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from threadtui.api.backend import Backend
     from threadtui.core.services import Services
 
-PAGE = 100  # the API's largest page
 STEP_CONCURRENCY = 8  # step lists fetched at once, when asked for
 NO_RUN_LIST = (
     "Conversations keep no list of their responses, so there is no run history for {id}: "
@@ -187,16 +187,12 @@ async def run_history(
 
 
 async def _all_runs(backend: Backend, thread_id: str, progress: Progress | None) -> list[Run]:
-    runs: list[Run] = []
-    after = None
-    while True:
-        page = await backend.list_runs(thread_id, limit=PAGE, order="asc", after=after)
-        runs += page.items
+    found: list[Run] = []
+    async for page in paging.runs(backend, thread_id):
+        found += page.items
         if progress:
-            progress("runs", len(runs), None)
-        if not page.has_more or not page.items:
-            return runs
-        after = page.last_id
+            progress("runs", len(found), None)
+    return found
 
 
 async def _steps_of(
@@ -219,26 +215,15 @@ async def _steps_of(
 
 async def run_steps(backend: Backend, thread_id: str, run_id: str) -> tuple[RunStep, ...]:
     """Every step of one run, a request per 100."""
-    found: list[RunStep] = []
-    after = None
-    while True:
-        page = await backend.list_run_steps(thread_id, run_id, limit=PAGE, after=after)
-        found += page.items
-        if not page.has_more or not page.items:
-            return tuple(found)
-        after = page.last_id
+    return tuple(await paging.run_steps(backend, thread_id, run_id).items())
 
 
 async def count_messages(backend: Backend, thread_id: str) -> int:
     """How many messages (items, for a conversation) a thread has: one request per 100."""
     count = 0
-    after = None
-    while True:
-        page = await backend.list_messages(thread_id, limit=PAGE, order="asc", after=after)
+    async for page in paging.messages(backend, thread_id):
         count += len(page.items)
-        if not page.has_more or not page.items:
-            return count
-        after = page.last_id
+    return count
 
 
 def _usage_json(usage: Usage | None) -> dict[str, int] | None:

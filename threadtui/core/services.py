@@ -28,7 +28,7 @@ from threadtui.errors import read_only_refusal
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
-    from threadtui.api.models import Message, Run
+    from threadtui.api.models import Message, Run, ThreadInfo
     from threadtui.clock import Clock
 
 READ_ONLY_MESSAGE = read_only_refusal("nothing was sent or deleted.")
@@ -217,8 +217,12 @@ class Services:
     def mark_gone(self, thread_id: str, reason: str) -> None:
         self.registry.set_status(thread_id, "gone", reason)
 
-    def thread_opened(self, thread_id: str, newest: Sequence[Message]) -> None:
-        """Record an open: when, that the thread is live, and its latest activity."""
+    def thread_opened(
+        self, thread_id: str, newest: Sequence[Message], *, whole: ThreadInfo | None = None
+    ) -> None:
+        """Record an open: when, that the thread is live, and its latest activity; `newest`
+        (oldest first) goes to the archive. With `whole` (the thread, by `threadtui show`),
+        `newest` is every message: counted, and archived as the whole thread."""
         now = self.clock.now()
         changes: dict[str, Any] = {
             "last_opened_at": now,
@@ -232,8 +236,23 @@ class Services:
         assistant = next((m.assistant_id for m in reversed(newest) if m.assistant_id), None)
         if assistant:
             changes["last_assistant_id"] = assistant
+        if whole is not None:
+            changes["message_count"] = len(newest)
         self.registry.update(thread_id, **changes)
-        self._archive_loaded(thread_id, newest, newest=True)
+        if whole is None:
+            self._archive_loaded(thread_id, newest, newest=True)
+            return
+        from threadtui.core.archive import ArchiveStore
+
+        ArchiveStore(self.registry, now=self.clock.now).save(
+            thread_id,
+            newest,
+            oldest=True,
+            newest=True,
+            thread=whole,
+            profile=self.profile_for(thread_id),
+            source="show",
+        )
 
     def thread_page_loaded(self, thread_id: str, older: Sequence[Message]) -> None:
         """An older page arrived (oldest first): the archive keeps it, joined to the one after."""

@@ -15,6 +15,7 @@ from threadtui.fakeapi.conversations import ResponseEngine
 from threadtui.fakeapi.errors import FakeError
 from threadtui.fakeapi.faults import Fault, FaultKind, Faults
 from threadtui.fakeapi.log import LoggedRequest, RequestLog
+from threadtui.fakeapi.paging import ENDLESS_LISTS, Endless, endless_page
 from threadtui.fakeapi.plans import DEFAULT_POLL_AFTER_MS, RunPlan
 from threadtui.fakeapi.router import Call, Reply, Router, is_assistants_path
 from threadtui.fakeapi.runs import RunEngine, RunScripts
@@ -51,6 +52,7 @@ class FakeAPI:
         self.poll_after_ms: dict[str, int] = dict(DEFAULT_POLL_AFTER_MS)
         self.requests = RequestLog()
         self.faults = Faults()
+        self.endless: dict[str, Endless] = {}  # thread/conversation ID -> how its lists misbehave
         self.scripts = RunScripts()
         self.store = Store(random.Random(seed if seed is not None else 0))
         self.engine = RunEngine(self.store)
@@ -94,8 +96,19 @@ class FakeAPI:
             retry_after = 1
         return self.faults.add(Fault(kind, method, path, times, retry_after))
 
+    def endless_pages(self, thread_id: str, how: Endless = "repeat") -> None:
+        """Make every list of a thread or conversation (messages, items, runs, steps) page
+        for ever until `clear_faults()`, as broken servers and proxies have been seen to.
+
+        "repeat": the cursor is ignored; every answer is the first page, `has_more: true`,
+        so its `last_id` never moves. "cycle": two pages (the first page's halves; it needs
+        two items) whose cursors point at each other.
+        """
+        self.endless[thread_id] = how
+
     def clear_faults(self) -> None:
         self.faults.clear()
+        self.endless.clear()
 
     def script_runs(
         self,
@@ -215,6 +228,9 @@ class FakeAPI:
         self.engine.advance_all(now)
         self.responses.advance_all(now)
         call = Call(method, path, query, query_all, body, params, now, headers)
+        how = self.endless.get(params.get("thread_id") or params.get("conversation_id") or "")
+        if how is not None and method == "GET" and route.template.endswith(ENDLESS_LISTS):
+            return Reply(endless_page(route.handler, call, how))
         result = route.handler(call)
         return result if isinstance(result, Reply) else Reply(result)
 

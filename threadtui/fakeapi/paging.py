@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.fakeapi.errors import bad_request
+
+if TYPE_CHECKING:
+    from threadtui.fakeapi.router import Call, Handler
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -107,4 +111,28 @@ def page(
         "first_id": data[0]["id"] if data else None,
         "last_id": data[-1]["id"] if data else None,
         "has_more": len(window) > limit,
+    }
+
+
+Endless = Literal["repeat", "cycle"]
+ENDLESS_LISTS = ("/messages", "/runs", "/steps", "/items")  # the list routes of one thread
+
+
+def endless_page(handler: Handler, call: Call, how: Endless) -> dict:
+    """A page of a list that never ends (see `FakeAPI.endless_pages`): the first page, or
+    for "cycle" one of its halves, chosen by the cursor; `has_more` is always true."""
+    uncursored = {k: v for k, v in call.query.items() if k not in ("after", "before")}
+    first = handler(replace(call, query=uncursored))
+    assert isinstance(first, dict)  # list routes answer with the list object itself
+    data = first["data"]
+    if how == "cycle":
+        half = max(1, len(data) // 2)
+        after = call.query.get("after")
+        data = data[half:] if data and after == data[half - 1]["id"] else data[:half]
+    return {
+        **first,
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": True,
     }

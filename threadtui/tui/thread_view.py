@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from threadtui.api.errors import ApiError, ApiRetired, NetworkDown, NotFound
-from threadtui.core.archive import load_transcript
+from threadtui.api.errors import ApiError
 from threadtui.core.chat import ArchivedSession, ThreadSession
 from threadtui.core.config import ConfigError
+from threadtui.core.opening import Opened, open_thread
 from threadtui.core.registry import StorageError
 from threadtui.core.sanitize import one_line
 from threadtui.core.thread_index import IndexRow
@@ -70,36 +70,29 @@ class ThreadView:
     async def _open(self, row: IndexRow, message_id: str | None, announce: str) -> None:
         screen, services, pane = self.screen, self.screen.services, self.screen.pane
         await pane.clear("Loading…")
-        gone = f"{row.id} is gone from its server"
-        if row.status == "gone" and await self._open_archived(row, gone, message_id):
-            return
+        self.session = None  # not the thread that was open before
         try:
-            session = ThreadSession(services.backend_for(row.id), row.id)
-            self.session = session
-            messages = await session.newest()
-        except NotFound as problem:
-            services.mark_gone(row.id, problem.user_message)
-            screen.refresh_row(row.id)
-            if not await self._open_archived(row, problem.user_message, message_id):
-                await self._fail(problem.user_message)
-            return
-        except (NetworkDown, ApiRetired) as problem:
-            if not await self._open_archived(row, problem.user_message, message_id):
-                await self._fail(problem.user_message)
-            return
+            opened = await open_thread(services, row.id, known_gone=row.status == "gone")
         except ApiError as problem:
+            screen.refresh_row(row.id)  # a 404 marked it gone
             await self._fail(problem.user_message)
             return
         except (ConfigError, StorageError) as problem:  # no key, wrong profile, locked store
             await self._fail(str(problem))
             return
+        session = self.session = opened.session
+        messages = opened.messages
+        if opened.why_archived:
+            screen.refresh_row(row.id)
+            await self._show_archived(row, opened, message_id)
+            return
+        assert isinstance(session, ThreadSession)
         pane.now = services.clock.now()
         await pane.show_messages(messages, has_older=session.has_older)
         if not messages:
             pane.show_notice("No messages yet: type below to start.")
         self.show_title(row, len(messages))
         screen.composer_for(session)
-        services.thread_opened(row.id, messages)
         screen.refresh_row(row.id)  # now known to be live
         screen.status.say(announce or f"Opened {row.id}.", "success" if announce else "info")
         screen.run_worker(self._names(row), group="names", exclusive=True, exit_on_error=False)
@@ -109,16 +102,12 @@ class ThreadView:
         if message_id:
             await self._reveal(message_id)
 
-    async def _open_archived(self, row: IndexRow, why: str, message_id: str | None) -> bool:
+    async def _show_archived(self, row: IndexRow, opened: Opened, message_id: str | None) -> None:
         screen, services, pane = self.screen, self.screen.services, self.screen.pane
-        archived = load_transcript(services.registry, row.id)
-        if archived is None or not archived[1]:
-            return False
-        _info, messages = archived
-        session = ArchivedSession(row.id, messages)
-        self.session = session
+        session = opened.session
+        assert isinstance(session, ArchivedSession)
         pane.now = services.clock.now()
-        await pane.show_messages(await session.newest(), has_older=session.has_older)
+        await pane.show_messages(opened.messages, has_older=session.has_older)
         tracked = services.registry.get(row.id)
         when = (
             f" (checked {stamp(tracked.checked_at, services.clock.now())})"
@@ -126,7 +115,7 @@ class ThreadView:
             else ""
         )
         pane.show_notice(
-            f"{why.rstrip('.')}{when}. Showing the archived copy ({session.total} messages), read-only: "
+            f"{opened.why_archived.rstrip('.')}{when}. Showing the archived copy ({session.total} messages), read-only: "
             "N continues in a new thread."
         )
         self.show_title(row, session.total)
@@ -134,7 +123,6 @@ class ThreadView:
         screen.status.say(f"{row.id}: archived copy, read-only.", "warning")
         if message_id:
             await self._reveal(message_id)
-        return True
 
     async def _fail(self, sentence: str) -> None:
         await self.screen.pane.clear(sentence)
@@ -166,6 +154,7 @@ class ThreadView:
             messages = await session.older()
         except ApiError as problem:
             pane.loading_older = False
+            pane.has_older = session.has_older  # after EndlessPages: asked no more
             pane.show_notice(problem.user_message)
             self.screen.status.say(problem.user_message, "error")
             return
