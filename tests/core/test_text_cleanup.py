@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from threadtui.api.sdk_backend import well_formed
+from threadtui.api.wire import well_formed
 from threadtui.api.sdk_errors import server_text
 from threadtui.core.registry import Registry
 from threadtui.core.sanitize import clean
