@@ -26,9 +26,9 @@ SPEEDUP_TARGET = 6.0
 
 async def measure(threads: int, gone_every: int, latency: float, sample: int) -> dict[str, float]:
     from threadtui.clock import SystemClock
-    from threadtui.core.checker import check_threads
-    from threadtui.core.registry import TrackedThread
+    from threadtui.core.finding.checker import check_threads
     from threadtui.core.services import Services
+    from threadtui.core.store.registry import TrackedThread
     from threadtui.fakeapi import FakeAPI
 
     fake = FakeAPI(clock=SystemClock())

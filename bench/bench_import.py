@@ -88,7 +88,7 @@ RESULT = {{"seconds": time.perf_counter() - started, "lines": count}}
 """
 
 IDLE = """
-from threadtui.core.importer import import_sources
+from threadtui.core.finding.importer import import_sources
 from threadtui.core.services import Services
 services = Services.load(config_dir={config!r}, data_dir={data!r}, env={env!r})
 services.registry.count()
@@ -97,7 +97,7 @@ RESULT = {{}}
 
 IMPORT = """
 import time
-from threadtui.core.importer import import_sources
+from threadtui.core.finding.importer import import_sources
 from threadtui.core.services import Services
 services = Services.load(config_dir={config!r}, data_dir={data!r}, env={env!r})
 started = time.perf_counter()

@@ -21,7 +21,7 @@ from bench.common import Row, in_child, median, ms
 NAME = "open"
 FULL = {"messages": 5_000, "latency": 0.100, "pairs": 10}
 SMOKE = {"messages": 150, "latency": 0.200, "pairs": 1}  # latency: see requests_first
-PAGE = 100  # threadtui.core.chat.PAGE_SIZE: the API's maximum
+PAGE = 100  # threadtui.core.chat.session.PAGE_SIZE: the API's maximum
 ROUND_TRIPS_TARGET = 1.5
 MEMORY_TARGET_MB = 150
 
@@ -51,8 +51,8 @@ async def measure(messages: int, latency: float, pairs: int) -> dict:
     from bench.paint import watch
     from bench.world import long_thread
     from threadtui.clock import SystemClock
-    from threadtui.core.registry import TrackedThread
     from threadtui.core.services import Services
+    from threadtui.core.store.registry import TrackedThread
     from threadtui.fakeapi import FakeAPI
     from threadtui.tui.app import ThreadtuiApp
     from threadtui.tui.widgets.message_view import MessageView

@@ -97,7 +97,7 @@ def _wall(argv: list[str], env: dict[str, str] | None = None) -> float:
 
 def measure_add(root: Path, threads: int, runs: int) -> tuple[float, float]:
     """(add_many seconds, executemany seconds), medians over fresh files."""
-    from threadtui.core.registry import COLUMNS
+    from threadtui.core.store.registry import COLUMNS
 
     rows = list(thread_rows(threads))
     values = [
@@ -160,7 +160,7 @@ def measure_list(folder: Path, runs: int) -> tuple[float, float, float, int]:
 def fill_archive(folder: Path, threads: int, per_thread: int) -> int:
     """Archive `threads` transcripts of `per_thread` messages of generated prose."""
     from threadtui.api.models import Message, Part
-    from threadtui.core.archive import ArchiveStore
+    from threadtui.core.archive.store import ArchiveStore
 
     rng = random.Random(7)
     weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]  # Zipf-like
@@ -189,7 +189,7 @@ def fill_archive(folder: Path, threads: int, per_thread: int) -> int:
 
 def measure_search(folder: Path, runs: int) -> list[tuple[str, float, float, int]]:
     """Per query: (query, search() seconds, bare FTS5 seconds, hits)."""
-    from threadtui.core.search import fts_query, search
+    from threadtui.core.archive.search import fts_query, search
 
     services = services_at(folder)
     found = []

@@ -33,8 +33,8 @@ async def send_once(finish_after: float, start_after: float, hints: bool) -> dic
     from bench.paint import watch
     from bench.world import long_thread
     from threadtui.clock import SystemClock
-    from threadtui.core.registry import TrackedThread
     from threadtui.core.services import Services
+    from threadtui.core.store.registry import TrackedThread
     from threadtui.fakeapi import FakeAPI, RunPlan
     from threadtui.tui.app import ThreadtuiApp
     from threadtui.tui.widgets.message_view import MessageView

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from threadtui.core.registry import TrackedThread
     from threadtui.core.services import Services
+    from threadtui.core.store.registry import TrackedThread
 
 B62 = string.digits + string.ascii_letters
 NOW = 1_763_900_000.0  # the benchmarks' "today" (late 2025)
@@ -39,7 +39,7 @@ STATUSES = ("live",) * 6 + ("unknown",) * 3 + ("gone",)
 def thread_rows(count: int, seed: int = 8) -> Iterator[TrackedThread]:
     """`count` tracked threads as people keep them: titled mostly, tagged sometimes, seen
     over two years; a tenth conversations, a tenth gone."""
-    from threadtui.core.registry import TrackedThread
+    from threadtui.core.store.registry import TrackedThread
 
     rng = random.Random(seed)
     for n in range(count):

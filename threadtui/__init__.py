@@ -26,8 +26,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from threadtui.core.registry import ThreadStatus, TrackedThread
     from threadtui.core.services import Services
+    from threadtui.core.store.registry import ThreadStatus, TrackedThread
 
 __all__ = ["__version__", "track", "tracked"]
 
@@ -48,11 +48,11 @@ def track(
 
     Returns True when the ID was new, False when it was tracked already.
 
-    Raises `threadtui.core.ids.WrongIdKind` (a ValueError) for anything that is not a
+    Raises `threadtui.core.finding.ids.WrongIdKind` (a ValueError) for anything that is not a
     thread or conversation ID, with a sentence saying what the ID is instead (a run_,
     msg_ or asst_ ID, say) and where to find the thread ID;
-    `threadtui.core.config.ConfigError` for an unknown profile; and
-    `threadtui.core.registry.StorageError` when the registry cannot be written.
+    `threadtui.core.settings.config.ConfigError` for an unknown profile; and
+    `threadtui.core.store.registry.StorageError` when the registry cannot be written.
     """
     tags = (tags,) if isinstance(tags, str) else tuple(tags)  # track(id, tags="x") means one
     services = _services()
@@ -74,7 +74,7 @@ def tracked(
     """Every tracked thread, most recently added first, optionally filtered.
 
     `status` is "live", "gone", "forbidden" or "unknown" (not checked yet); `kind` is
-    "thread" or "conversation". Each item is a `threadtui.core.registry.TrackedThread`
+    "thread" or "conversation". Each item is a `threadtui.core.store.registry.TrackedThread`
     (a named tuple: id, kind, profile, title, note, tags, created_at, added_at, status,
     checked_at, source, metadata, …; times are seconds since the epoch).
     """

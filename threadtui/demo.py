@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from threadtui.clock import Clock, SystemClock
-from threadtui.core.config import Config, Profile
-from threadtui.core.paths import Locations
-from threadtui.core.registry import TrackedThread
 from threadtui.core.services import Services
+from threadtui.core.settings.config import Config, Profile
+from threadtui.core.settings.paths import Locations
+from threadtui.core.store.registry import TrackedThread
 
 DEMO_PROFILE = "demo"
 DEMO_CONVERSATIONS_PROFILE = "demo-conversations"

@@ -10,7 +10,7 @@ from tests.api.test_conversations import assert_per_spec
 from threadtui.api.backend import Connection
 from threadtui.api.conversations import DEFAULT_MODEL, ConversationsBackend
 from threadtui.api.errors import BadRequest, NetworkDown, RunActive, ServerError
-from threadtui.core.poller import RunPoller
+from threadtui.core.chat.poller import RunPoller
 from threadtui.fakeapi import RunPlan
 from threadtui.fakeapi.transport import FakeTransport
 

@@ -14,8 +14,8 @@ from collections import Counter
 import pytest
 
 from tests.cli.conftest import Cli
-from threadtui.core.paths import Locations
-from threadtui.core.registry import Registry, TrackedThread
+from threadtui.core.settings.paths import Locations
+from threadtui.core.store.registry import Registry, TrackedThread
 from threadtui.fakeapi.store import text_part
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -20,8 +20,8 @@ import pytest
 
 from tests.cli.conftest import Cli
 from threadtui.clock import SystemClock
-from threadtui.core.paths import Locations
-from threadtui.core.registry import Registry, TrackedThread
+from threadtui.core.settings.paths import Locations
+from threadtui.core.store.registry import Registry, TrackedThread
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.server import serve_in_thread
 from threadtui.fakeapi.store import text_part

@@ -17,8 +17,8 @@ import pytest
 from tests.cli.conftest import Cli
 from threadtui.cli import build_parser
 from threadtui.clock import ManualClock
-from threadtui.core.paths import Locations
-from threadtui.core.registry import Registry
+from threadtui.core.settings.paths import Locations
+from threadtui.core.store.registry import Registry
 from threadtui.fakeapi import FakeAPI
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

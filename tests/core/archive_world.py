@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from threadtui.clock import ManualClock
-from threadtui.core.config import Config, Profile
-from threadtui.core.paths import Locations
 from threadtui.core.services import Services
+from threadtui.core.settings.config import Config, Profile
+from threadtui.core.settings.paths import Locations
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.conversations import Conversation
 from threadtui.fakeapi.store import Thread, text_part

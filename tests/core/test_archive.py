@@ -16,8 +16,8 @@ from tests.core.archive_world import (
 )
 from threadtui.api.errors import NotFound
 from threadtui.clock import ManualClock
-from threadtui.core.archive import archive_info, archive_thread, load_transcript
-from threadtui.core.chat import ThreadSession
+from threadtui.core.archive.store import archive_info, archive_thread, load_transcript
+from threadtui.core.chat.session import ThreadSession
 from threadtui.core.services import Services
 from threadtui.fakeapi import FakeAPI
 

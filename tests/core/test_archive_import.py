@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.core.archive_world import make_services, seed_conversation, seed_thread, server_raw
-from threadtui.core.archive import archive_info, load_transcript
-from threadtui.core.archive_import import DumpError, import_dump, looks_like_dump
-from threadtui.core.registry import Registry
+from threadtui.core.archive.dumps import DumpError, import_dump, looks_like_dump
+from threadtui.core.archive.store import archive_info, load_transcript
+from threadtui.core.store.registry import Registry
 from threadtui.fakeapi import FakeAPI
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from threadtui.core.archive_order import merge, positions
+from threadtui.core.archive.order import merge, positions
 
 THREAD = [f"m{n:02d}" for n in range(30)]  # the server's messages, oldest first
 

@@ -7,9 +7,8 @@ import random
 import pytest
 
 from threadtui.api.models import Message, Part
-from threadtui.core.archive_import import import_dump
-from threadtui.core.registry import Registry
-from threadtui.core.search import (
+from threadtui.core.archive.dumps import import_dump
+from threadtui.core.archive.search import (
     SearchError,
     count_matches,
     find_in_messages,
@@ -17,6 +16,7 @@ from threadtui.core.search import (
     group_by_thread,
     search,
 )
+from threadtui.core.store.registry import Registry
 
 THREADS, PER_THREAD = 200, 50
 FILLER = [

@@ -10,11 +10,11 @@ import pytest
 
 from tests.core.archive_world import services_from_env
 from threadtui.clock import ManualClock, SteppedClock
-from threadtui.core import servers
-from threadtui.core.checker import CheckProgress, check_threads
-from threadtui.core.config import add_profile, profile_from_options
-from threadtui.core.registry import TrackedThread
+from threadtui.core.finding import servers
+from threadtui.core.finding.checker import CheckProgress, check_threads
 from threadtui.core.services import Services
+from threadtui.core.settings.config import add_profile, profile_from_options
+from threadtui.core.store.registry import TrackedThread
 from threadtui.fakeapi import FakeAPI
 
 KEY = "sk-test-key-not-real"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from threadtui.core.config import (
+from threadtui.core.settings.config import (
     ConfigError,
     Profile,
     add_profile,

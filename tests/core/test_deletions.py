@@ -9,12 +9,12 @@ import pytest
 from tests.core.archive_world import services_on
 from threadtui.api.errors import ReadOnly, WrongProject
 from threadtui.clock import ManualClock
-from threadtui.core import prune
-from threadtui.core.archive import archive_thread, load_transcript
-from threadtui.core.config import Profile
-from threadtui.core.deletions import DeletionLog
-from threadtui.core.registry import TrackedThread
+from threadtui.core.archive.store import archive_thread, load_transcript
+from threadtui.core.auditing import prune
+from threadtui.core.auditing.deletions import DeletionLog
 from threadtui.core.services import Services
+from threadtui.core.settings.config import Profile
+from threadtui.core.store.registry import TrackedThread
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.store import text_part
 

@@ -17,12 +17,12 @@ from tests.core.archive_world import (
     server_raw,
 )
 from threadtui.clock import ManualClock
-from threadtui.core.archive import archive_thread, load_transcript
-from threadtui.core.archive_import import import_dump
-from threadtui.core.chat import ThreadSession
-from threadtui.core.export import FROM_ARCHIVE, FROM_SERVER, NothingToExport, export_thread
-from threadtui.core.registry import Registry
+from threadtui.core.archive.dumps import import_dump
+from threadtui.core.archive.export import FROM_ARCHIVE, FROM_SERVER, NothingToExport, export_thread
+from threadtui.core.archive.store import archive_thread, load_transcript
+from threadtui.core.chat.session import ThreadSession
 from threadtui.core.services import Services
+from threadtui.core.store.registry import Registry
 from threadtui.fakeapi import FakeAPI
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from threadtui.core.config import API_OF_KIND
-from threadtui.core.ids import PREFIXES, TRACKABLE, classify, kind_of
+from threadtui.core.finding.ids import PREFIXES, TRACKABLE, classify, kind_of
+from threadtui.core.settings.config import API_OF_KIND
 
 
 @pytest.mark.parametrize(

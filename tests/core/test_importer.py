@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from threadtui.core.archive import load_transcript
-from threadtui.core.config import add_profile, profile_from_options
-from threadtui.core.importer import ImportProgress, PastedText, import_sources
-from threadtui.core.registry import BATCH, Registry
-from threadtui.core.registry_toml import export_text
+from threadtui.core.archive.store import load_transcript
+from threadtui.core.finding.importer import ImportProgress, PastedText, import_sources
 from threadtui.core.services import Services
+from threadtui.core.settings.config import add_profile, profile_from_options
+from threadtui.core.store.registry import BATCH, Registry
+from threadtui.core.store.registry_toml import export_text
 
 LOGS = Path(__file__).parent.parent / "data" / "logs"
 EXPECTED = json.loads((LOGS / "expected.json").read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import stat
 
-from threadtui.core.logs import start_log
+from threadtui.core.settings.logs import start_log
 
 KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
 ODD_KEY = "custom-gateway-token-7f3a9c"  # not key-shaped: redacted because it is the key

@@ -10,9 +10,9 @@ import pytest
 from tests.core.archive_world import services_on
 from threadtui.api.errors import ReadOnly
 from threadtui.clock import ManualClock
-from threadtui.core import metadata
-from threadtui.core.config import Profile
+from threadtui.core.auditing import metadata
 from threadtui.core.services import Services
+from threadtui.core.settings.config import Profile
 from threadtui.fakeapi import FakeAPI
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

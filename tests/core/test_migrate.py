@@ -9,11 +9,10 @@ import pytest
 from tests.core.archive_world import KEY_ENV, T0, make_services, seed_audit_thread, seed_thread
 from threadtui.api.errors import ReadOnly
 from threadtui.clock import ManualClock
-from threadtui.core.archive import archive_info, archive_thread
-from threadtui.core.archive_import import import_dump
-from threadtui.core.config import Config, Profile
-from threadtui.core.deletions import DeletionLog
-from threadtui.core.migrate import (
+from threadtui.core.archive.dumps import import_dump
+from threadtui.core.archive.store import archive_info, archive_thread
+from threadtui.core.auditing.deletions import DeletionLog
+from threadtui.core.auditing.migrate import (
     AlreadyMigrated,
     MigrationError,
     MigrationProgress,
@@ -22,8 +21,9 @@ from threadtui.core.migrate import (
     migrated_from,
     migrated_to,
 )
-from threadtui.core.paths import Locations
 from threadtui.core.services import Services
+from threadtui.core.settings.config import Config, Profile
+from threadtui.core.settings.paths import Locations
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.store import text_part
 

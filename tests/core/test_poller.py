@@ -11,7 +11,7 @@ from threadtui.api.assistants import AssistantsBackend
 from threadtui.api.backend import Connection
 from threadtui.api.errors import NotFound
 from threadtui.clock import ManualClock
-from threadtui.core.poller import PollUpdate, RunPoller, end_message
+from threadtui.core.chat.poller import PollUpdate, RunPoller, end_message
 from threadtui.fakeapi import FakeAPI, RunPlan
 
 RUN_GET = "/threads/{t}/runs/{r}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from threadtui.api import sdk_errors
-from threadtui.core.redact import Redactor, redact
+from threadtui.core.text.redact import Redactor, redact
 
 IDS = (
     "thread_abc123DEF456ghi789JKL012",
@@ -62,7 +62,7 @@ def test_secrets_become_labelled_placeholders(text: str, expected: str) -> None:
         "amounts 1,234,567.89 and 12345678 and $4,155,550,132",
         "versions v1.2.3 and 3.11.4, ip 192.168.100.200, port 8080",
         "task-force-assessment risk-management-framework-for-2024",
-        "/usr/local/lib/python3.11/site-packages/threadtui/core/archive.py",
+        "/usr/local/lib/python3.11/site-packages/threadtui/core/archive/store.py",
         "Pneumonoultramicroscopicsilicovolcanoconiosisisalongwordindeed",
         "order #4155550132x and invoice INV-2024-000123",
         "a git sha: 3f2a1b0 and user@ alone and @handle",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from threadtui.core.registry import (
+from threadtui.core.store.registry import (
     BATCH,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -22,7 +22,7 @@ from threadtui.core.registry import (
     StorageError,
     TrackedThread,
 )
-from threadtui.core.registry_toml import ExchangeFileError, export_text, import_file
+from threadtui.core.store.registry_toml import ExchangeFileError, export_text, import_file
 
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 
@@ -335,7 +335,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from threadtui.core.registry import BATCH, Registry, TrackedThread
+    from threadtui.core.store.registry import BATCH, Registry, TrackedThread
     registry = Registry(Path(sys.argv[1]))
     n = 0
     while True:

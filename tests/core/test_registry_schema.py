@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from threadtui.core.registry import MIGRATIONS, SCHEMA_VERSION, Registry
+from threadtui.core.store.registry import MIGRATIONS, SCHEMA_VERSION, Registry
 
 
 def test_archive_search_index_follows_inserts_updates_and_deletes(tmp_path):

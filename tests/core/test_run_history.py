@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from threadtui.clock import ManualClock
-from threadtui.core.config import Config, Profile
-from threadtui.core.paths import Locations
-from threadtui.core.registry import TrackedThread
-from threadtui.core.run_history import run_history
+from threadtui.core.auditing.run_history import run_history
 from threadtui.core.services import Services
+from threadtui.core.settings.config import Config, Profile
+from threadtui.core.settings.paths import Locations
+from threadtui.core.store.registry import TrackedThread
 from threadtui.fakeapi import FakeAPI
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

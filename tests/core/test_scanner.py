@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from threadtui.core.scanner import Decoded, FirstSeen, IdScanner, ScanReport, scan_text
+from threadtui.core.finding.scanner import Decoded, FirstSeen, IdScanner, ScanReport, scan_text
 
 LOGS = Path(__file__).parent.parent / "data" / "logs"
 EXPECTED = json.loads((LOGS / "expected.json").read_text(encoding="utf-8"))

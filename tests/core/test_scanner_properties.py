@@ -7,8 +7,8 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadtui.core.ids import PREFIXES
-from threadtui.core.scanner import plausible, scan_text
+from threadtui.core.finding.ids import PREFIXES
+from threadtui.core.finding.scanner import plausible, scan_text
 
 BASE62 = string.digits + string.ascii_letters
 HEX = "0123456789abcdef"

@@ -9,9 +9,9 @@ import pytest
 from tests.core.archive_world import services_from_env
 from threadtui.api.errors import AuthFailed, ReadOnly
 from threadtui.clock import ManualClock
-from threadtui.core.config import ConfigError
-from threadtui.core.ids import WrongIdKind
+from threadtui.core.finding.ids import WrongIdKind
 from threadtui.core.services import Services
+from threadtui.core.settings.config import ConfigError
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.store import text_part
 
@@ -104,7 +104,7 @@ async def test_setup_problems_are_sentences(
 async def test_the_sidebars_first_screen_is_the_top_of_the_whole_index(
     services: Services,
 ) -> None:
-    from threadtui.core.registry import TrackedThread
+    from threadtui.core.store.registry import TrackedThread
 
     services.registry.add_many(
         TrackedThread(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from threadtui.api.wire import well_formed
 from threadtui.api.sdk_errors import server_text
-from threadtui.core.registry import Registry
-from threadtui.core.sanitize import clean
+from threadtui.api.wire import well_formed
+from threadtui.core.store.registry import Registry
+from threadtui.core.text.sanitize import clean
 
 LONE = "\udcff"  # how Python reads the byte 0xff of a command line that is not UTF-8
 

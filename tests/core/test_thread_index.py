@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadtui.core.thread_index import IndexRow, ThreadIndex
+from threadtui.core.store.thread_index import IndexRow, ThreadIndex
 
 
 def row(

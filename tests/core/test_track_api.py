@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import threadtui
-from threadtui.core.config import ConfigError, add_profile, profile_from_options
-from threadtui.core.ids import WrongIdKind
+from threadtui.core.finding.ids import WrongIdKind
+from threadtui.core.settings.config import ConfigError, add_profile, profile_from_options
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_without_a_profile_each_kind_goes_to_a_profile_that_speaks_its_api(home:
     threadtui.track("thread_Kind1")
     threadtui.track("conv_0a1b2c3d")
     threadtui.track("conv_0a1b2c3e", profile="selfhosted")  # an explicit profile wins
-    from threadtui.core.config import load_config
+    from threadtui.core.settings.config import load_config
 
     kinds = {p.name: p.kind for p in load_config(config, env={}).profiles.values()}
     tracked = {t.id: t.profile for t in threadtui.tracked()}

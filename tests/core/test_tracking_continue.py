@@ -9,15 +9,15 @@ import pytest
 from tests.core.archive_world import services_from_env
 from threadtui.api.errors import ReadOnly
 from threadtui.clock import ManualClock
-from threadtui.core.archive_import import import_dump
-from threadtui.core.config import add_profile, profile_from_options
-from threadtui.core.continuation import (
+from threadtui.core.archive.dumps import import_dump
+from threadtui.core.chat.continuation import (
     NothingToContinue,
     continue_thread,
     continued_as,
     continued_from,
 )
 from threadtui.core.services import Services
+from threadtui.core.settings.config import add_profile, profile_from_options
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.store import text_part
 

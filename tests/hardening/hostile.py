@@ -6,7 +6,7 @@ tried on the same inputs::
     from tests.hardening.hostile import CORPUS, leaks, seed_thread
 
 Each `Hostile` is one message body a server (or whoever wrote the thread) could send.
-`leaks(text)` is an oracle written independently of `threadtui.core.sanitize`: it lists
+`leaks(text)` is an oracle written independently of `threadtui.core.text.sanitize`: it lists
 the characters that would drive a terminal or hide/reorder text if printed raw.
 `seed_thread(fake)` puts the whole corpus into a fake API's store directly (so lone
 surrogates, which no client can send, are there too).

@@ -334,7 +334,7 @@ def check_error_messages() -> Tally:
 
     from threadtui.api.models import Run, ToolCall
     from threadtui.cli import main
-    from threadtui.core.poller import PollUpdate, end_message
+    from threadtui.core.chat.poller import PollUpdate, end_message
 
     tally = Tally()
     with Home() as home:

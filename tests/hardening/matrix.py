@@ -66,9 +66,9 @@ COLUMNS: tuple[Column, ...] = (
 BY_COLUMN = {c.name: c for c in COLUMNS}
 
 # One-sentence failures that are not API errors but say what happened just as clearly.
-from threadtui.core.continuation import NothingToContinue  # noqa: E402
-from threadtui.core.export import NothingToExport  # noqa: E402
-from threadtui.core.prune import PruneRefused  # noqa: E402
+from threadtui.core.archive.export import NothingToExport  # noqa: E402
+from threadtui.core.auditing.prune import PruneRefused  # noqa: E402
+from threadtui.core.chat.continuation import NothingToContinue  # noqa: E402
 
 OTHER_SENTENCES = (NothingToExport, PruneRefused, NothingToContinue)
 
@@ -348,7 +348,7 @@ for _kind in (A, C):
         gone_on_404=True,
     )
     async def _send(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core.chat import ThreadSession
+        from threadtui.core.chat.session import ThreadSession
 
         world.fake.script_runs(ctx["T"], [RunPlan(start_after=0, finish_after=0)])
         world.fake.script_responses(ctx["T"], [RunPlan(start_after=0, finish_after=0)])
@@ -368,7 +368,7 @@ for _kind in (A, C):
         notes="poller on a backend without SDK retries: it waits on its own clock",
     )
     async def _follow(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core.poller import RunPoller
+        from threadtui.core.chat.poller import RunPoller
 
         backend = world.backend(max_retries=0)
         try:
@@ -389,7 +389,7 @@ for _kind in (A, C):
 
     @row("archive", _kind, "core", on_thread("GET", items), setup=with_thread, gone_on_404=True)
     async def _archive(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core.archive import archive_thread
+        from threadtui.core.archive.store import archive_thread
 
         result = await archive_thread(world.services, ctx["T"])
         assert result.message_count == 3
@@ -397,7 +397,7 @@ for _kind in (A, C):
 
     @row("export md", _kind, "core", on_thread("GET", items), setup=with_thread, gone_on_404=True)
     async def _export(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core.export import export_thread
+        from threadtui.core.archive.export import export_thread
 
         done = await export_thread(world.services, ctx["T"], "md", world.folder / "exports")
         assert done.message_count == 3 and done.path.exists()
@@ -405,7 +405,7 @@ for _kind in (A, C):
 
     @row("check", _kind, "core", on_thread("GET"), setup=with_threads, threads=3, gone_on_404=True)
     async def _check(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core.checker import check_threads
+        from threadtui.core.finding.checker import check_threads
 
         report = await check_threads(world.services, [ctx["T"], ctx["T2"], ctx["T3"]])
         for sentence in [*report.errors.values(), *report.skipped.values()]:
@@ -442,7 +442,7 @@ for _kind in (A, C):
         "prune", _kind, "core", on_thread("DELETE"), setup=with_threads, threads=3, gone_on_404=True
     )
     async def _prune(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core.prune import prune
+        from threadtui.core.auditing.prune import prune
 
         report = await prune(world.services, [ctx["T"], ctx["T2"], ctx["T3"]])
         for entry in report.entries:
@@ -463,7 +463,7 @@ for _kind in (A, C):
         resends=False,
     )
     async def _continue(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core.continuation import continue_thread
+        from threadtui.core.chat.continuation import continue_thread
 
         new_id = await continue_thread(world.services, ctx["T"])
         world.created.add(new_id)
@@ -471,7 +471,7 @@ for _kind in (A, C):
 
     @row("metadata", _kind, "core", on_thread("POST"), setup=with_thread, gone_on_404=True)
     async def _metadata(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core.metadata import update_metadata
+        from threadtui.core.auditing.metadata import update_metadata
 
         await update_metadata(world.services, ctx["T"], {"reviewed": ctx["phase"]})
         return "ok"
@@ -487,7 +487,7 @@ for _kind in (A, C):
     async def _import(world: World, ctx: dict[str, Any]) -> str:
         import json
 
-        from threadtui.core.importer import import_sources
+        from threadtui.core.finding.importer import import_sources
 
         before = world.fake.count()
         dump = world.folder / f"dump-{ctx['phase']}.json"
@@ -510,7 +510,7 @@ for _kind in (A, C):
             "run history", _kind, "core", on_thread("GET", "runs"), setup=with_run, gone_on_404=True
         )
         async def _history(world: World, ctx: dict[str, Any]) -> str:
-            from threadtui.core.run_history import run_history
+            from threadtui.core.auditing.run_history import run_history
 
             history = await run_history(world.services, ctx["T"])
             assert len(history.runs) == 1
@@ -523,7 +523,7 @@ for _kind in (A, C):
         on("GET", "assistants") if _kind == A else on("GET", "conversations", "conv_" + "0" * 48),
     )
     async def _server_probe(world: World, ctx: dict[str, Any]) -> str:
-        from threadtui.core import servers
+        from threadtui.core.finding import servers
 
         state = await servers.probe(world.services)
         return "retired noted" if state.retired else "ok"

@@ -180,7 +180,7 @@ def _main(argv: list[str], transport, env) -> str:
 
 def _demo_session(folder: Path, scan: Scan) -> None:
     """`threadtui --demo` as it starts: the log, then the TUI (headless), a few keys."""
-    from threadtui.core.logs import start_log
+    from threadtui.core.settings.logs import start_log
     from threadtui.demo import DEMO_KEY_ENV, start_demo
 
     demo = start_demo(folder=folder)

@@ -23,7 +23,7 @@ import pytest
 
 from tests.hardening import figures
 from tests.hardening.processes import Home, ids, log_of
-from threadtui.core.registry import BATCH
+from threadtui.core.store.registry import BATCH
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 IMPORT_IDS = 50_000
@@ -83,7 +83,7 @@ def test_a_conversations_prune_killed_at_its_first_delete_is_consistent_and_the_
 ) -> None:
     from tests.cli.conftest import Cli
     from threadtui.clock import SystemClock
-    from threadtui.core.registry import Registry, TrackedThread
+    from threadtui.core.store.registry import Registry, TrackedThread
     from threadtui.fakeapi import FakeAPI
     from threadtui.fakeapi.conversations import normalize_item
     from threadtui.fakeapi.server import serve_in_thread

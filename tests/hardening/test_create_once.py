@@ -47,7 +47,7 @@ async def test_a_rate_limited_create_is_sent_again_after_its_wait(world: World) 
 
 
 async def test_continue_leaves_no_silent_copy(world: World) -> None:
-    from threadtui.core.continuation import continue_thread
+    from threadtui.core.chat.continuation import continue_thread
 
     old = world.add_thread()
     world.track_all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
-from threadtui.core.sanitize import clean
+from threadtui.core.text.sanitize import clean
 
 
 def test_an_unterminated_escape_sequence_does_not_swallow_the_lines_after_it() -> None:

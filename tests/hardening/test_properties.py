@@ -26,10 +26,10 @@ from hypothesis import strategies as st
 
 from tests.hardening import figures
 from tests.hardening.hostile import leaks
-from threadtui.core.ids import PREFIXES
-from threadtui.core.registry import KINDS, STATUSES, Registry, TrackedThread
-from threadtui.core.sanitize import clean, is_clean, one_line
-from threadtui.core.scanner import Decoded, plausible, scan_text
+from threadtui.core.finding.ids import PREFIXES
+from threadtui.core.finding.scanner import Decoded, plausible, scan_text
+from threadtui.core.store.registry import KINDS, STATUSES, Registry, TrackedThread
+from threadtui.core.text.sanitize import clean, is_clean, one_line
 
 EXAMPLES, TOML_EXAMPLES, WALK_EXAMPLES = 150, 60, 30
 SETTINGS = settings(
@@ -208,7 +208,7 @@ tracked = st.builds(
 @given(thread=tracked)
 def test_a_tracked_thread_survives_the_toml_round_trip(thread: TrackedThread) -> None:
     figures.example("registry: TOML export then import gives it back", TOML_EXAMPLES)
-    from threadtui.core.registry_toml import export_text, import_file
+    from threadtui.core.store.registry_toml import export_text, import_file
 
     assert thread.kind in KINDS
     with tempfile.TemporaryDirectory() as folder:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from threadtui.api.models import Message, Part
-from threadtui.core.archive import save_loaded
-from threadtui.core.registry import Registry
-from threadtui.core.search import SNIPPET_CHARS, search
+from threadtui.core.archive.search import SNIPPET_CHARS, search
+from threadtui.core.archive.store import save_loaded
+from threadtui.core.store.registry import Registry
 
 
 def archive(registry: Registry, texts: list[str]) -> None:

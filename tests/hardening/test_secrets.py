@@ -76,7 +76,7 @@ def test_a_data_folder_others_can_read_and_we_cannot_change_gets_one_warning(
 
 
 def test_the_check_is_one_core_function_the_tui_can_call(tmp_path: Path) -> None:
-    from threadtui.core.paths import Locations, privacy_warning
+    from threadtui.core.settings.paths import Locations, privacy_warning
 
     locations = Locations(tmp_path / "c", tmp_path / "d", tmp_path / "d" / "logs")
     assert privacy_warning(locations) is None  # nothing there yet

@@ -30,7 +30,7 @@ from tests.hardening.processes import (
     unprivileged_prefix,
 )
 from tests.hardening.world import sentence_problems
-from threadtui.core.registry import BATCH, BUSY_TIMEOUT, Registry, TrackedThread
+from threadtui.core.store.registry import BATCH, BUSY_TIMEOUT, Registry, TrackedThread
 
 
 def one_sentence(result: subprocess.CompletedProcess[str]) -> str:

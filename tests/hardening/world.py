@@ -19,10 +19,10 @@ from typing import Any
 from tests.hardening.hostile import leaks
 from threadtui.api.backend import Connection
 from threadtui.clock import ManualClock
-from threadtui.core.config import Config, Profile
-from threadtui.core.paths import Locations
-from threadtui.core.registry import TrackedThread
 from threadtui.core.services import Services
+from threadtui.core.settings.config import Config, Profile
+from threadtui.core.settings.paths import Locations
+from threadtui.core.store.registry import TrackedThread
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.conversations import normalize_item
 from threadtui.fakeapi.store import text_part

@@ -8,9 +8,9 @@ from dataclasses import replace
 from textual.command import CommandPalette
 
 from threadtui.clock import SteppedClock
-from threadtui.core.config import Config, Profile
-from threadtui.core.paths import Locations
 from threadtui.core.services import Services
+from threadtui.core.settings.config import Config, Profile
+from threadtui.core.settings.paths import Locations
 from threadtui.demo import start_demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.app import ThreadtuiApp
@@ -137,7 +137,7 @@ async def test_a_rate_limited_poll_shows_a_countdown_and_the_run_still_ends(tmp_
 
 async def test_a_crash_report_never_shows_the_api_key(demo, capsys, tmp_path):
     """Textual prints local variables in a crash; ours prints none and redacts keys."""
-    from threadtui.core.logs import start_log
+    from threadtui.core.settings.logs import start_log
 
     key = demo.services.profile().api_key(demo.services.env)
     log_file = start_log(tmp_path / "logs")

@@ -3,7 +3,7 @@ outcome marked, the whole entry under the table, one thread's entries, read-only
 
 from __future__ import annotations
 
-from threadtui.core.deletions import delete_thread
+from threadtui.core.auditing.deletions import delete_thread
 from threadtui.demo import Demo
 from threadtui.tui.screens.deletion_log import DeletionLogScreen
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import stat
 
-from threadtui.core.archive import archive_thread
-from threadtui.core.export import FROM_ARCHIVE, FROM_SERVER
+from threadtui.core.archive.export import FROM_ARCHIVE, FROM_SERVER
+from threadtui.core.archive.store import archive_thread
 from threadtui.tui.dialogs.export import ExportDialog
 from threadtui.tui.messages import ThreadsChanged
 

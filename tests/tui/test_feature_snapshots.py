@@ -16,8 +16,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from threadtui.clock import ManualClock
-from threadtui.core.archive import archive_thread
-from threadtui.core.deletions import delete_thread
+from threadtui.core.archive.store import archive_thread
+from threadtui.core.auditing.deletions import delete_thread
 from threadtui.demo import Demo, start_demo
 from threadtui.tui.dialogs.export import ExportDialog
 from threadtui.tui.dialogs.metadata import MetadataDialog

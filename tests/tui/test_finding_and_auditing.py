@@ -4,7 +4,7 @@ their archived copies, continuing them, find in thread, deleting many, read-only
 from __future__ import annotations
 
 from threadtui.clock import ManualClock
-from threadtui.core.archive import archive_info
+from threadtui.core.archive.store import archive_info
 from threadtui.demo import start_demo
 from threadtui.tui.app import ThreadtuiApp
 from threadtui.tui.dialogs.confirm import ConfirmDialog
@@ -147,7 +147,7 @@ async def test_read_only_session_shows_the_badge_hides_the_composer_and_sends_no
 
 
 async def test_threads_of_a_retired_server_show_retired_not_gone_and_it_is_said_at_start(demo):
-    from threadtui.core import servers
+    from threadtui.core.finding import servers
 
     target = thread_id(demo, "Refund policy question")
     demo.fake.retired = True

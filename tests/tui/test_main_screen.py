@@ -290,7 +290,7 @@ async def test_a_message_typed_in_one_burst_after_w_is_sent_whole_and_in_order(a
 
 
 async def test_a_big_registry_shows_its_first_screen_then_filters_over_every_thread(app, demo):
-    from threadtui.core.registry import TrackedThread
+    from threadtui.core.store.registry import TrackedThread
 
     seeded = len(demo.fake.demo_threads())
     demo.services.registry.add_many(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.console import Group
 
-from threadtui.core.archive import archive_thread
+from threadtui.core.archive.store import archive_thread
 from threadtui.demo import Demo
 from threadtui.tui.messages import OpenThread
 from threadtui.tui.screens.search import HIGHLIGHT, SearchScreen

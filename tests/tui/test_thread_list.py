@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import App, ComposeResult
 
-from threadtui.core.thread_index import IndexRow, ThreadIndex
+from threadtui.core.store.thread_index import IndexRow, ThreadIndex
 from threadtui.tui.widgets.thread_list import ThreadList
 
 NOW = 1_763_900_000.0

@@ -3,7 +3,7 @@ sentence in the status bar, as an error, and the app keeps running."""
 
 from __future__ import annotations
 
-from threadtui.core.registry import TrackedThread
+from threadtui.core.store.registry import TrackedThread
 from threadtui.tui.widgets.status_bar import StatusBar
 
 from .conftest import thread_id, wait_until

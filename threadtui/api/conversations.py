@@ -44,7 +44,7 @@ How the interface maps
   failed, cancelled, incomplete), usage (input/output/total tokens as
   prompt/completion/total), `last_error` from `error`, `incomplete_reason` from
   `incomplete_details`, `thread_id` the conversation, `tool_calls` the function calls in
-  its output. So `threadtui.core.poller.RunPoller` follows a response unchanged.
+  its output. So `threadtui.core.chat.poller.RunPoller` follows a response unchanged.
 - `list_messages(run_id=resp_…)` pages (after, before, order, limit) through that
   response's own output items, from one `responses.retrieve`: exactly what a finished
   response added to the conversation, which the API appends only at completion. They carry

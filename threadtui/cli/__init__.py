@@ -21,8 +21,8 @@ from threadtui import __version__
 from threadtui.cli import archive_cmds, audit, finding, migrate_cmds, settings, threads, tracking
 from threadtui.cli.common import demo_services, fail, load_services
 from threadtui.cli.parser import Commands
-from threadtui.core.paths import privacy_warning
 from threadtui.core.services import Services
+from threadtui.core.settings.paths import privacy_warning
 from threadtui.demo import DEMO_SEED
 from threadtui.errors import UserError
 

@@ -12,17 +12,17 @@ from threadtui.api.errors import ApiError, ApiRetired, NotFound
 from threadtui.cli.common import fail, run_async, say, trackable_ids
 from threadtui.cli.finding import ProgressBar
 from threadtui.cli.parser import Commands
-from threadtui.core.config import ConfigError
-from threadtui.core.ids import short
-from threadtui.core.sanitize import one_line
-from threadtui.core.timefmt import iso
+from threadtui.core.finding.ids import short
+from threadtui.core.settings.config import ConfigError
+from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.timefmt import iso
 
 if TYPE_CHECKING:
     import argparse
 
-    from threadtui.core.archive import ArchiveResult
-    from threadtui.core.export import Exported
-    from threadtui.core.search import Hit
+    from threadtui.core.archive.export import Exported
+    from threadtui.core.archive.search import Hit
+    from threadtui.core.archive.store import ArchiveResult
     from threadtui.core.services import Services
 
 CONCURRENCY = 4  # threads archived at once
@@ -94,7 +94,7 @@ def cmd_archive(args: argparse.Namespace, services: Services) -> int:
     async def work() -> list[ArchiveResult | str]:
         import asyncio  # not at the top: `list` and `add` never need it
 
-        from threadtui.core.archive import archive_thread
+        from threadtui.core.archive.store import archive_thread
 
         gate = asyncio.Semaphore(CONCURRENCY)
         retired: dict[str, str] = {}  # profile -> why: its other threads are not tried
@@ -134,7 +134,7 @@ def cmd_archive(args: argparse.Namespace, services: Services) -> int:
 
 
 def _gone(services: Services, thread_id: str) -> str:
-    from threadtui.core.archive import archive_info
+    from threadtui.core.archive.store import archive_info
 
     kept = archive_info(services.registry, thread_id)
     if kept is None or not kept.message_count:
@@ -166,7 +166,7 @@ def _archive_summary(archived: list[ArchiveResult], failed: int, skipped_gone: i
 
 # -- export ----------------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.export import NothingToExport, export_thread
+    from threadtui.core.archive.export import NothingToExport, export_thread
 
     good, rejected = trackable_ids(args.ids)
     ids = list(dict.fromkeys(thread_id for thread_id, _ in good))
@@ -219,7 +219,7 @@ def cmd_export(args: argparse.Namespace, services: Services) -> int:
 
 
 def _export_problem(services: Services, thread_id: str, problem: ApiError) -> str:
-    from threadtui.core.archive import archive_info
+    from threadtui.core.archive.store import archive_info
 
     if archive_info(services.registry, thread_id) is not None:
         return f"{problem.user_message.rstrip('.')} (--offline exports the archived copy)."
@@ -239,7 +239,7 @@ def _export_line(done: Exported, folder: Path) -> str:
 
 # -- search ----------------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.search import count_matches, group_by_thread, search
+    from threadtui.core.archive.search import count_matches, group_by_thread, search
 
     query = " ".join(args.query)
     if args.limit < 1:
@@ -281,7 +281,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _nothing_found(services: Services, query: str) -> str:
-    from threadtui.core.archive import ArchiveStore
+    from threadtui.core.archive.store import ArchiveStore
 
     if not ArchiveStore(services.registry).has_messages():
         return (

@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING
 
 from threadtui.cli.common import CommandError, confirmed, fail, run_async, say
 from threadtui.cli.parser import Commands
-from threadtui.core.ids import require_trackable
-from threadtui.core.registry import STATUSES
-from threadtui.core.sanitize import clean, one_line
-from threadtui.core.timefmt import age, stamp
+from threadtui.core.finding.ids import require_trackable
+from threadtui.core.store.registry import STATUSES
+from threadtui.core.text.sanitize import clean, one_line
+from threadtui.core.text.timefmt import age, stamp
 from threadtui.errors import with_request_id
 
 if TYPE_CHECKING:
     import argparse
 
-    from threadtui.core.deletions import DeletionEntry
-    from threadtui.core.prune import PruneReport, Selection
-    from threadtui.core.run_history import RunHistory, RunSummary
+    from threadtui.core.auditing.deletions import DeletionEntry
+    from threadtui.core.auditing.prune import PruneReport, Selection
+    from threadtui.core.auditing.run_history import RunHistory, RunSummary
     from threadtui.core.services import Services
 
 LISTED_IN_CONFIRMATION = 20  # threads named before "… and N more"
@@ -68,7 +68,7 @@ def register(commands: Commands) -> None:
 
 # -- runs -------------------------------------------------------------------------------------
 def cmd_runs(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.run_history import run_history
+    from threadtui.core.auditing.run_history import run_history
 
     thread_id, _ = require_trackable(args.id)
     history = run_async(services, lambda: run_history(services, thread_id, steps=args.steps))
@@ -113,7 +113,7 @@ def _run_lines(summary: RunSummary, now: float) -> list[str]:
 
 
 def _totals(history: RunHistory) -> list[str]:
-    from threadtui.core.run_history import usage_text
+    from threadtui.core.auditing.run_history import usage_text
 
     out = []
     if history.message_count is not None:
@@ -133,7 +133,7 @@ def _plural(count: int, noun: str) -> str:
 
 # -- prune ------------------------------------------------------------------------------------
 def cmd_prune(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core import prune
+    from threadtui.core.auditing import prune
 
     try:
         older_than = prune.parse_age(args.older_than)
@@ -199,7 +199,7 @@ def _list_selection(selection: Selection, services: Services, *, limit: int | No
 
 def _confirm(selection: Selection, services: Services, *, archive: bool) -> None:
     """Name what will be lost and ask; above 10 threads the user types the count."""
-    from threadtui.core.prune import expected_answer
+    from threadtui.core.auditing.prune import expected_answer
 
     print("About to delete, for good:", file=sys.stderr)
     _list_selection(selection, services, limit=LISTED_IN_CONFIRMATION, stream=sys.stderr)
@@ -253,7 +253,7 @@ def _report(report: PruneReport) -> int:
 
 # -- deletions --------------------------------------------------------------------------------
 def cmd_deletions(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.deletions import DeletionLog
+    from threadtui.core.auditing.deletions import DeletionLog
 
     entries = DeletionLog(services.registry).entries(limit=args.limit)
     if args.json:
@@ -286,7 +286,7 @@ def cmd_deletions(args: argparse.Namespace, services: Services) -> int:
 def cmd_meta(args: argparse.Namespace, services: Services) -> int:
     """View both sides; --set/--unset change the remote side (checked before sending),
     --title/--note/--tag/--untag the local side only (no request at all)."""
-    from threadtui.core import metadata
+    from threadtui.core.auditing import metadata
 
     thread_id, _ = require_trackable(args.id)
     try:

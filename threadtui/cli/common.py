@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from threadtui.core.ids import WrongIdKind, kind_of, require_trackable
+from threadtui.core.finding.ids import WrongIdKind, kind_of, require_trackable
 from threadtui.core.services import Services
 from threadtui.errors import UserError
 

@@ -12,11 +12,11 @@ from typing import TextIO
 
 from threadtui.cli.common import CommandError, fail, run_async, say, trackable_ids
 from threadtui.cli.parser import Commands
-from threadtui.core.registry import STATUSES
 from threadtui.core.services import Services
+from threadtui.core.store.registry import STATUSES
 
-DEFAULT_CONCURRENCY = 8  # threadtui.core.checker's; not imported to keep startup light
-DEFAULT_LAST = 20  # threadtui.core.continuation's
+DEFAULT_CONCURRENCY = 8  # threadtui.core.finding.checker's; not imported to keep startup light
+DEFAULT_LAST = 20  # threadtui.core.chat.continuation's
 
 
 def register(commands: Commands) -> None:
@@ -114,8 +114,8 @@ def _megabytes(count: int) -> str:
 
 # -- import ----------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.importer import STDIN, ImportProgress, import_sources
-    from threadtui.core.sanitize import one_line
+    from threadtui.core.finding.importer import STDIN, ImportProgress, import_sources
+    from threadtui.core.text.sanitize import one_line
 
     files = list(args.files)
     if not files:
@@ -158,7 +158,7 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
 
 # -- check -----------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.checker import CheckProgress, check_threads
+    from threadtui.core.finding.checker import CheckProgress, check_threads
 
     if args.all == bool(args.ids):
         raise CommandError("Give thread IDs to check, or --all for every tracked thread.")
@@ -208,7 +208,7 @@ def cmd_check(args: argparse.Namespace, services: Services) -> int:
 
 # -- continue --------------------------------------------------------------------------------
 def cmd_continue(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.continuation import continue_thread
+    from threadtui.core.chat.continuation import continue_thread
 
     if args.last < 1:
         raise CommandError("--last must be 1 or more.")

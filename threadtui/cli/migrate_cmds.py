@@ -1,4 +1,4 @@
-"""`threadtui migrate`: move threads to new conversations (`threadtui.core.migrate`)."""
+"""`threadtui migrate`: move threads to new conversations (`threadtui.core.auditing.migrate`)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from threadtui.api.errors import ApiError
 from threadtui.cli.common import confirmed, fail, run_async, say, trackable_ids
 from threadtui.cli.finding import ProgressBar
 from threadtui.cli.parser import Commands
-from threadtui.core.config import ConfigError
-from threadtui.core.sanitize import one_line
+from threadtui.core.settings.config import ConfigError
+from threadtui.core.text.sanitize import one_line
 
 if TYPE_CHECKING:
     import argparse
 
-    from threadtui.core.migrate import MigrationProgress, MigrationResult
+    from threadtui.core.auditing.migrate import MigrationProgress, MigrationResult
     from threadtui.core.services import Services
 
 CONFIRM_NEEDS_TERMINAL = (
@@ -51,7 +51,7 @@ def register(commands: Commands) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.migrate import delete_migrated_source, target_profile
+    from threadtui.core.auditing.migrate import delete_migrated_source, target_profile
     from threadtui.core.services import READ_ONLY_MESSAGE
 
     good, rejected = trackable_ids(args.ids)
@@ -115,7 +115,7 @@ async def _migrate_one(
     tell: Callable[..., None],
 ) -> tuple[dict[str, Any], MigrationResult | None]:
     """Migrate one thread and say how it went: (its JSON report, the result or None)."""
-    from threadtui.core.migrate import AlreadyMigrated, MigrationError, migrate_thread
+    from threadtui.core.auditing.migrate import AlreadyMigrated, MigrationError, migrate_thread
 
     try:
         result = await migrate_thread(

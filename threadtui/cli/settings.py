@@ -8,10 +8,10 @@ from pathlib import Path
 
 from threadtui.cli.common import fail, say
 from threadtui.cli.parser import Commands
-from threadtui.core.config import PROFILE_KINDS, add_profile, profile_from_options
-from threadtui.core.paths import write_private_file
-from threadtui.core.sanitize import clean
 from threadtui.core.services import Services
+from threadtui.core.settings.config import PROFILE_KINDS, add_profile, profile_from_options
+from threadtui.core.settings.paths import write_private_file
+from threadtui.core.text.sanitize import clean
 
 
 def register(commands: Commands) -> None:
@@ -82,7 +82,7 @@ def cmd_profile_list(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_registry_export(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.registry_toml import export_text
+    from threadtui.core.store.registry_toml import export_text
 
     threads = services.registry.tracked(order="added")
     text = export_text(reversed(threads))  # oldest first reads like a log
@@ -100,7 +100,7 @@ def cmd_registry_export(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_registry_import(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.registry_toml import import_file
+    from threadtui.core.store.registry_toml import import_file
 
     result = import_file(services.registry, Path(args.file))
     say(f"Imported {result.added} new threads; merged {result.merged} tracked already.")

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 from threadtui.api.errors import ApiError, NotFound
 from threadtui.cli.common import CommandError, confirmed, fail, run_async, say, trackable_ids
 from threadtui.cli.parser import Commands
-from threadtui.core.config import ConfigError
-from threadtui.core.deletions import READ_ONLY_REFUSAL
-from threadtui.core.ids import require_trackable
-from threadtui.core.opening import read_thread
-from threadtui.core.run_history import count_messages
-from threadtui.core.sanitize import clean, one_line
+from threadtui.core.auditing.deletions import READ_ONLY_REFUSAL
+from threadtui.core.auditing.run_history import count_messages
+from threadtui.core.chat.opening import read_thread
+from threadtui.core.finding.ids import require_trackable
 from threadtui.core.services import Services
+from threadtui.core.settings.config import ConfigError
+from threadtui.core.text.sanitize import clean, one_line
 
 if TYPE_CHECKING:
     import argparse
@@ -34,7 +34,7 @@ def register(commands: Commands) -> None:
 
 
 def cmd_show(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core import transcript
+    from threadtui.core.archive import transcript
 
     thread_id, _ = require_trackable(args.id)
     tracked = services.registry.get(thread_id)

@@ -8,10 +8,10 @@ import sys
 
 from threadtui.cli.common import fail, say, trackable_ids
 from threadtui.cli.parser import Commands
-from threadtui.core.registry import ORDERS, STATUSES, TrackedThread
-from threadtui.core.sanitize import one_line
 from threadtui.core.services import Services
-from threadtui.core.timefmt import age
+from threadtui.core.store.registry import ORDERS, STATUSES, TrackedThread
+from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.timefmt import age
 
 
 def register(commands: Commands) -> None:

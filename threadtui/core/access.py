@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
     from threadtui.clock import Clock
-    from threadtui.core.config import Profile
-    from threadtui.core.paths import Locations
-    from threadtui.core.registry import Registry
+    from threadtui.core.settings.config import Profile
+    from threadtui.core.settings.paths import Locations
+    from threadtui.core.store.registry import Registry
 
 
 class ThreadAccess(Protocol):

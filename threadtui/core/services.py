@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import AuthFailed, ReadOnly
-from threadtui.core.config import (
+from threadtui.core.finding.ids import kind_of, require_trackable, short
+from threadtui.core.settings.config import (
     API_OF_KIND,
     Config,
     ConfigError,
@@ -20,10 +21,9 @@ from threadtui.core.config import (
     base_url_problem,
     load_config,
 )
-from threadtui.core.ids import kind_of, require_trackable, short
-from threadtui.core.paths import Locations
-from threadtui.core.registry import Registry, TrackedThread
-from threadtui.core.thread_index import IndexRow, ThreadIndex
+from threadtui.core.settings.paths import Locations
+from threadtui.core.store.registry import Registry, TrackedThread
+from threadtui.core.store.thread_index import IndexRow, ThreadIndex
 from threadtui.errors import read_only_refusal
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ class Services:
         return ThreadIndex(self._retired_shown(head), total=self.registry.count())
 
     def _retired_shown(self, rows: list[tuple]) -> list[tuple]:
-        from threadtui.core.servers import retired_profiles
+        from threadtui.core.finding.servers import retired_profiles
 
         retired = retired_profiles(self.registry)
         return [_as_shown(r, retired) for r in rows] if retired else rows
@@ -242,7 +242,7 @@ class Services:
         if whole is None:
             self._archive_loaded(thread_id, newest, newest=True)
             return
-        from threadtui.core.archive import ArchiveStore
+        from threadtui.core.archive.store import ArchiveStore
 
         ArchiveStore(self.registry, now=self.clock.now).save(
             thread_id,
@@ -268,7 +268,7 @@ class Services:
         run: bool = False,
     ) -> None:
         """Keep what a screen loaded in the transcript archive (`core.archive`)."""
-        from threadtui.core.archive import save_loaded
+        from threadtui.core.archive.store import save_loaded
 
         if not run:  # the oldest message on screen: what the next older page comes before
             self._oldest_loaded.pop(thread_id, None)
@@ -406,7 +406,7 @@ class Services:
         ConfigError when the profile cannot reach it); ReadOnly before anything is done.
         `progress(thread_id, messages fetched)` follows the archive's fetching.
         """
-        from threadtui.core.deletions import delete_thread
+        from threadtui.core.auditing.deletions import delete_thread
 
         entry = await delete_thread(self, thread_id, archive=archive, progress=progress)
         if entry.error is not None:

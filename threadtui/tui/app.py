@@ -102,7 +102,7 @@ class ThreadtuiApp(App[None]):
 
 
 def run_tui(services: Services, *, demo: bool = False) -> int:
-    from threadtui.core.logs import start_log
+    from threadtui.core.settings.logs import start_log
 
     start_log(services.locations.log_dir, secrets=services.api_keys())
     ThreadtuiApp(services, demo=demo).run()

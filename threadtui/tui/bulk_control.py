@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadtui.core import prune, servers
-from threadtui.core.checker import CheckProgress, check_threads
-from threadtui.core.deletions import DeletionEntry
+from threadtui.core.auditing import prune
+from threadtui.core.auditing.deletions import DeletionEntry
+from threadtui.core.finding import servers
+from threadtui.core.finding.checker import CheckProgress, check_threads
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker, WorkType
 
     from threadtui.api.models import Run
-    from threadtui.core.chat import ArchivedSession, ThreadSession
+    from threadtui.core.chat.session import ArchivedSession, ThreadSession
     from threadtui.core.services import Services
     from threadtui.tui.widgets.composer import Composer
     from threadtui.tui.widgets.message_pane import MessagePane

@@ -18,14 +18,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from threadtui.core import servers
-from threadtui.core.chat import ArchivedSession, ThreadSession
-from threadtui.core.ids import short
-from threadtui.core.paths import privacy_warning
-from threadtui.core.registry import StorageError
-from threadtui.core.sanitize import one_line
-from threadtui.core.search import find_in_messages
-from threadtui.core.thread_index import IndexRow
+from threadtui.core.archive.search import find_in_messages
+from threadtui.core.chat.session import ArchivedSession, ThreadSession
+from threadtui.core.finding import servers
+from threadtui.core.finding.ids import short
+from threadtui.core.settings.paths import privacy_warning
+from threadtui.core.store.registry import StorageError
+from threadtui.core.store.thread_index import IndexRow
+from threadtui.core.text.sanitize import one_line
 from threadtui.tui.bulk_control import BulkControl
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 from threadtui.tui.dialogs.help import HelpScreen
@@ -477,7 +477,7 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="continue", exit_on_error=False)
     async def action_continue_thread(self) -> None:
-        from threadtui.core.continuation import continue_thread
+        from threadtui.core.chat.continuation import continue_thread
 
         row = self.current_row
         if row is None:
@@ -492,7 +492,7 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="migrate", exit_on_error=False)
     async def action_migrate(self) -> None:
-        from threadtui.core import migrate
+        from threadtui.core.auditing import migrate
 
         row = self.current_row
         if row is None or row.kind != "thread":

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError, RunActive
 from threadtui.api.models import Run
-from threadtui.core.chat import ThreadSession
-from threadtui.core.poller import PollUpdate, RunPoller
-from threadtui.core.thread_index import IndexRow
+from threadtui.core.chat.poller import PollUpdate, RunPoller
+from threadtui.core.chat.session import ThreadSession
+from threadtui.core.store.thread_index import IndexRow
 from threadtui.tui.dialogs.pick_assistant import PickAssistantDialog
 from threadtui.tui.dialogs.tool_outputs import CANCEL_RUN, ToolOutputsDialog
 

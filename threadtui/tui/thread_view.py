@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from threadtui.api.errors import ApiError
-from threadtui.core.chat import ArchivedSession, ThreadSession
-from threadtui.core.config import ConfigError
-from threadtui.core.opening import Opened, open_thread
-from threadtui.core.registry import StorageError
-from threadtui.core.sanitize import one_line
-from threadtui.core.thread_index import IndexRow
-from threadtui.core.timefmt import stamp
+from threadtui.core.chat.opening import Opened, open_thread
+from threadtui.core.chat.session import ArchivedSession, ThreadSession
+from threadtui.core.settings.config import ConfigError
+from threadtui.core.store.registry import StorageError
+from threadtui.core.store.thread_index import IndexRow
+from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.timefmt import stamp
 
 if TYPE_CHECKING:
     from threadtui.tui.host import Host

@@ -22,11 +22,11 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from textual.worker import Worker, WorkerState
 
 from threadtui.api.errors import ApiError
-from threadtui.core.archive import archive_info
-from threadtui.core.config import ConfigError
-from threadtui.core.export import FROM_SERVER, Exported, NothingToExport, export_thread
-from threadtui.core.registry import StorageError
-from threadtui.core.sanitize import one_line
+from threadtui.core.archive.export import FROM_SERVER, Exported, NothingToExport, export_thread
+from threadtui.core.archive.store import archive_info
+from threadtui.core.settings.config import ConfigError
+from threadtui.core.store.registry import StorageError
+from threadtui.core.text.sanitize import one_line
 from threadtui.tui.messages import ThreadsChanged
 from threadtui.tui.screens import failure_sentence, tell_app
 

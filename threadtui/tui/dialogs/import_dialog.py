@@ -17,7 +17,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from threadtui.core.importer import ImportProgress, ImportSummary, PastedText, import_sources
+from threadtui.core.finding.importer import (
+    ImportProgress,
+    ImportSummary,
+    PastedText,
+    import_sources,
+)
 from threadtui.core.services import Services
 
 

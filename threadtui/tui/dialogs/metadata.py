@@ -26,8 +26,7 @@ from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from threadtui.api.errors import ApiError
-from threadtui.core.config import ConfigError
-from threadtui.core.metadata import (
+from threadtui.core.auditing.metadata import (
     MAX_PAIRS,
     LocalChanges,
     MetadataError,
@@ -36,8 +35,9 @@ from threadtui.core.metadata import (
     set_local,
     update_metadata,
 )
-from threadtui.core.registry import StorageError
-from threadtui.core.sanitize import one_line
+from threadtui.core.settings.config import ConfigError
+from threadtui.core.store.registry import StorageError
+from threadtui.core.text.sanitize import one_line
 from threadtui.errors import read_only_refusal
 from threadtui.tui.dialogs.form import next_box_or
 from threadtui.tui.dialogs.thread_forms import parse_tags

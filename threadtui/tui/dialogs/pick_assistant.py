@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from threadtui.api.models import AssistantInfo
-from threadtui.core.sanitize import one_line
+from threadtui.core.text.sanitize import one_line
 
 
 class PickAssistantDialog(ModalScreen[str | None]):

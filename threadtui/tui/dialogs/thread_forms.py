@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from threadtui.core.ids import WrongIdKind, require_trackable
+from threadtui.core.finding.ids import WrongIdKind, require_trackable
 from threadtui.tui.dialogs.form import FormDialog
 
 

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from threadtui.api.models import Run
-from threadtui.core.sanitize import clean
+from threadtui.core.text.sanitize import clean
 from threadtui.tui.dialogs.form import next_box_or
 
 CANCEL_RUN = "cancel"

@@ -17,9 +17,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from threadtui.core.deletions import DeletionEntry, DeletionLog
-from threadtui.core.sanitize import one_line
-from threadtui.core.timefmt import stamp
+from threadtui.core.auditing.deletions import DeletionEntry, DeletionLog
+from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.timefmt import stamp
 from threadtui.tui.screens import failure_sentence, fill_table
 
 if TYPE_CHECKING:

@@ -18,9 +18,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from threadtui.core.run_history import RunHistory, RunSummary, run_history, run_steps, usage_text
-from threadtui.core.sanitize import clean, one_line
-from threadtui.core.timefmt import duration, stamp
+from threadtui.core.auditing.run_history import (
+    RunHistory,
+    RunSummary,
+    run_history,
+    run_steps,
+    usage_text,
+)
+from threadtui.core.text.sanitize import clean, one_line
+from threadtui.core.text.timefmt import duration, stamp
 from threadtui.tui.screens import failure_sentence, fill_table
 
 if TYPE_CHECKING:

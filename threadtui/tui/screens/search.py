@@ -22,10 +22,10 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from threadtui.core.archive import ArchiveStore
-from threadtui.core.sanitize import one_line
-from threadtui.core.search import Hit, SearchError, count_matches, group_by_thread, search
-from threadtui.core.timefmt import stamp
+from threadtui.core.archive.search import Hit, SearchError, count_matches, group_by_thread, search
+from threadtui.core.archive.store import ArchiveStore
+from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.timefmt import stamp
 from threadtui.tui.messages import OpenThread
 from threadtui.tui.screens import failure_sentence, tell_app
 

@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from threadtui.api.models import Message, Part
-from threadtui.core.sanitize import clean
-from threadtui.core.timefmt import stamp
+from threadtui.core.text.sanitize import clean
+from threadtui.core.text.timefmt import stamp
 
 # Past this, a message is cut for display (copy and export keep it whole): rendering a
 # megabyte of Markdown would freeze the pane.

@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from threadtui.core.thread_index import SORT_KEYS, SORT_LABELS, ThreadIndex
+from threadtui.core.store.thread_index import SORT_KEYS, SORT_LABELS, ThreadIndex
 from threadtui.tui.widgets.thread_list import ThreadList
 
 

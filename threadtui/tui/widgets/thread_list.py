@@ -20,9 +20,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from threadtui.core.sanitize import one_line
-from threadtui.core.thread_index import IndexRow
-from threadtui.core.timefmt import age
+from threadtui.core.store.thread_index import IndexRow
+from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.timefmt import age
 
 # The badge says the kind (● thread, ◆ conversation), green once the server confirmed it,
 # or what went wrong with it.

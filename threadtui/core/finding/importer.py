@@ -1,12 +1,12 @@
 """Importing thread and conversation IDs from files, standard input or pasted text.
 
-Every source is scanned as text (`threadtui.core.scanner`), whatever it holds: logs,
+Every source is scanned as text (`threadtui.core.finding.scanner`), whatever it holds: logs,
 JSON, JSONL, CSV, notes. Two kinds of file get more:
 
 - the registry's TOML export is merged with its titles, tags and times
-  (`threadtui.core.registry_toml`);
+  (`threadtui.core.store.registry_toml`);
 - JSON dumps of `messages.list` pages (and threadtui's JSON exports) also become archived
-  transcripts, through `threadtui.core.archive_import.import_dump`.
+  transcripts, through `threadtui.core.archive.dumps.import_dump`.
 
 Files are streamed: memory stays flat however big the log. IDs go to the registry as they
 are found, in batches of at most `BATCH` through `Registry.add_many` (one transaction
@@ -28,9 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from threadtui.core.registry import BATCH, Registry, TrackedThread
-from threadtui.core.sanitize import one_line
-from threadtui.core.scanner import (
+from threadtui.core.finding.scanner import (
     CHUNK_BYTES,
     MAX_TRUNCATED,
     Decoded,
@@ -38,6 +36,8 @@ from threadtui.core.scanner import (
     IdScanner,
     OtherKind,
 )
+from threadtui.core.store.registry import BATCH, Registry, TrackedThread
+from threadtui.core.text.sanitize import one_line
 
 if TYPE_CHECKING:
     from threadtui.api.models import ThreadKind
@@ -374,7 +374,7 @@ class Importer:
 
     # -- the registry's own export ------------------------------------------------------
     def _import_toml(self, path: Path, report: FileReport, label: str, stream: BinaryIO) -> None:
-        from threadtui.core.registry_toml import ExchangeFileError, import_file, read_file
+        from threadtui.core.store.registry_toml import ExchangeFileError, import_file, read_file
 
         try:
             entries = read_file(path)
@@ -434,7 +434,7 @@ class Importer:
 def archive_importer() -> Callable[..., Any] | None:
     """The archive's `import_dump(registry, data, *, source)`, or None without one."""
     try:
-        from threadtui.core.archive_import import import_dump
+        from threadtui.core.archive.dumps import import_dump
     except ImportError:
         return None
     return import_dump

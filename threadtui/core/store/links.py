@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from threadtui.core.registry import Registry
+    from threadtui.core.store.registry import Registry
 
 CONTINUED_AS, CONTINUED_FROM = "continued_as", "continued_from"
 MIGRATED_TO, MIGRATED_FROM = "migrated_to", "migrated_from"

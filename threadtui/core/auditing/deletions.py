@@ -20,13 +20,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import ApiError, NotFound, ReadOnly
-from threadtui.core.config import ConfigError
-from threadtui.core.ids import kind_of
+from threadtui.core.finding.ids import kind_of
+from threadtui.core.settings.config import ConfigError
 from threadtui.errors import UserError, read_only_refusal
 
 if TYPE_CHECKING:
     from threadtui.core.access import ThreadAccess
-    from threadtui.core.registry import Registry
+    from threadtui.core.store.registry import Registry
 
 Outcome = Literal["deleted", "gone", "failed"]
 READ_ONLY_REFUSAL = read_only_refusal("nothing was deleted.")
@@ -209,7 +209,7 @@ async def _archive(
 
     ArchiveIncomplete when the archive still has holes: deleting would lose messages.
     """
-    from threadtui.core.archive import archive_info, archive_thread
+    from threadtui.core.archive.store import archive_info, archive_thread
 
     result = await archive_thread(services, thread_id, progress=progress)
     info = archive_info(services.registry, thread_id)
@@ -227,6 +227,6 @@ def _where(services: ThreadAccess) -> str:
 
 def _existing_archive(services: ThreadAccess, thread_id: str) -> str:
     """Where an earlier archive of the thread is kept, or "" when there is none."""
-    from threadtui.core.archive import archive_info
+    from threadtui.core.archive.store import archive_info
 
     return _where(services) if archive_info(services.registry, thread_id) else ""

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
-from threadtui.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from threadtui.core.settings.paths import PRIVATE_FILE_MODE, ensure_private_dir
 from threadtui.errors import UserError
 from threadtui.text import without_lone_surrogates
 

@@ -25,19 +25,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from threadtui.api.errors import ApiError, ApiRetired, NotFound
-from threadtui.core.archive import ArchiveInfo, ArchiveProgress, ArchiveStore, archive_thread
-from threadtui.core.archive_import import EXPORT_KEY
-from threadtui.core.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
-from threadtui.core.redact import Redactor
-from threadtui.core.sanitize import clean
-from threadtui.core.timefmt import iso
-from threadtui.core.transcript import render_markdown
+from threadtui.core.archive.dumps import EXPORT_KEY
+from threadtui.core.archive.store import ArchiveInfo, ArchiveProgress, ArchiveStore, archive_thread
+from threadtui.core.archive.transcript import render_markdown
+from threadtui.core.settings.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
+from threadtui.core.text.redact import Redactor
+from threadtui.core.text.sanitize import clean
+from threadtui.core.text.timefmt import iso
 from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message, Run, ThreadInfo
-    from threadtui.core.registry import Registry
     from threadtui.core.services import Services
+    from threadtui.core.store.registry import Registry
 
 FORMATS: tuple[str, ...] = ("md", "json", "jsonl")
 EXPORT_FORMAT = "threadtui.transcript"

@@ -16,7 +16,7 @@ from threadtui.api.errors import ApiRetired
 
 if TYPE_CHECKING:
     from threadtui.core.access import ThreadAccess
-    from threadtui.core.registry import Registry
+    from threadtui.core.store.registry import Registry
 
 _COLUMNS = "profile, host, retired_at, checked_at, detail"
 

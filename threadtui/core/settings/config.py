@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
-from threadtui.core.ids import kind_of
-from threadtui.core.paths import write_private_file
+from threadtui.core.finding.ids import kind_of
+from threadtui.core.settings.paths import write_private_file
 from threadtui.errors import UserError
 
 ProfileKind = Literal["assistants", "conversations"]

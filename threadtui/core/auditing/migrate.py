@@ -68,20 +68,20 @@ from threadtui.api.errors import (
     ReadOnly,
     ServerError,
 )
-from threadtui.core import links
-from threadtui.core.config import ConfigError
-from threadtui.core.ids import IdKind, require_trackable, short
-from threadtui.core.links import MIGRATED_FROM, MIGRATED_TO
-from threadtui.core.registry import TrackedThread
+from threadtui.core.finding.ids import IdKind, require_trackable, short
 from threadtui.core.services import READ_ONLY_MESSAGE
+from threadtui.core.settings.config import ConfigError
+from threadtui.core.store import links
+from threadtui.core.store.links import MIGRATED_FROM, MIGRATED_TO
+from threadtui.core.store.registry import TrackedThread
 from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message, ThreadInfo
-    from threadtui.core.archive import ArchiveStore
-    from threadtui.core.config import Profile
-    from threadtui.core.registry import Registry
+    from threadtui.core.archive.store import ArchiveStore
     from threadtui.core.services import Services
+    from threadtui.core.settings.config import Profile
+    from threadtui.core.store.registry import Registry
 
 ITEM_ROLES = ("user", "assistant", "system", "developer")  # what a message item accepts
 _PART_LABELS = {"image_file": "image file", "image_url": "image", "file": "file"}
@@ -301,7 +301,7 @@ async def delete_migrated_source(
     """
     from dataclasses import replace
 
-    from threadtui.core.deletions import delete_thread
+    from threadtui.core.auditing.deletions import delete_thread
 
     if progress is not None:
         progress(MigrationProgress(result.thread_id, "deleting", 0, 1))
@@ -367,7 +367,7 @@ async def _read_source(
     services: Services, thread_id: str, report: Callable[[Stage, int], None]
 ) -> _Source:
     """Archive the thread from the server, then read the archive; else the archive alone."""
-    from threadtui.core.archive import ArchiveStore, archive_thread
+    from threadtui.core.archive.store import ArchiveStore, archive_thread
 
     store = ArchiveStore(services.registry)
     tracked = services.registry.get(thread_id)

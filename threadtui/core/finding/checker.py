@@ -5,7 +5,7 @@ of requests at a time, and records what it hears: status, `checked_at`, and for 
 threads `created_at` and metadata.
 
 - Each profile's server is probed first (`GET /assistants?limit=1` for Assistants). A
-  server that has retired the API is recorded as such (`threadtui.core.servers`) and none
+  server that has retired the API is recorded as such (`threadtui.core.finding.servers`) and none
   of its threads is touched: a whole API going away does not make thousands of threads
   "gone". The same holds when the API disappears midway: "gone" answers are written in
   batches, each after a probe proves the API is still there.
@@ -37,16 +37,16 @@ from threadtui.api.errors import (
     ServerError,
     WrongProject,
 )
-from threadtui.core import servers
-from threadtui.core.config import API_OF_KIND, ConfigError
-from threadtui.core.ids import kind_of
-from threadtui.core.registry import TrackedThread
+from threadtui.core.finding import servers
+from threadtui.core.finding.ids import kind_of
+from threadtui.core.settings.config import API_OF_KIND, ConfigError
+from threadtui.core.store.registry import TrackedThread
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
     from threadtui.clock import Clock
-    from threadtui.core.config import Profile
     from threadtui.core.services import Services
+    from threadtui.core.settings.config import Profile
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 64

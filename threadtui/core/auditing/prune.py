@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError, ApiRetired, AuthFailed
-from threadtui.core.config import ConfigError
-from threadtui.core.deletions import READ_ONLY_REFUSAL, DeletionEntry, delete_thread
+from threadtui.core.auditing.deletions import READ_ONLY_REFUSAL, DeletionEntry, delete_thread
+from threadtui.core.settings.config import ConfigError
 from threadtui.errors import UserError
 
 if TYPE_CHECKING:
-    from threadtui.core.registry import Registry, ThreadStatus, TrackedThread
     from threadtui.core.services import Services
+    from threadtui.core.store.registry import Registry, ThreadStatus, TrackedThread
 
 DAY = 86400.0
 AGE_UNITS = {"d": DAY, "w": 7 * DAY, "m": 30 * DAY, "y": 365 * DAY}
@@ -131,7 +131,7 @@ async def fill_counts(
     """The selection with unknown message counts counted on the server (and remembered in
     the registry), so a confirmation can say how many messages will be lost. Threads that
     cannot be counted (gone, unreachable) keep an unknown count."""
-    from threadtui.core.run_history import count_messages
+    from threadtui.core.auditing.run_history import count_messages
 
     gate = asyncio.Semaphore(max(1, concurrency))
 

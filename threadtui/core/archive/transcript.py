@@ -5,7 +5,7 @@ spoke and when, which assistant and run answered, citations listed under each me
 placeholders naming the file IDs of images and attachments, refusals and cut-short
 messages marked, and where an archived copy may have holes. Remote text is passed
 through as written; callers writing for a person (a terminal, an export file) run the
-result through `threadtui.core.sanitize.clean`.
+result through `threadtui.core.text.sanitize.clean`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 
 from threadtui.api.models import Annotation, Message, Part, ThreadInfo
-from threadtui.core.timefmt import iso
+from threadtui.core.text.timefmt import iso
 
 HOLE = "*… messages may be missing here: they were never archived …*"
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)

@@ -11,7 +11,7 @@ How messages get here:
   the newest archived one (or after the last one before a hole), older pages until the
   first message is reached, then the thread object and its runs when anything changed.
   An unchanged, fully archived thread costs one request.
-- `threadtui.core.archive_import.import_dump` reads JSON dumps of `messages.list` pages.
+- `threadtui.core.archive.dumps.import_dump` reads JSON dumps of `messages.list` pages.
 
 Each message is stored with its wire JSON exactly as the server sent it (`raw`), plus the
 columns search and ordering need. `load_transcript` rebuilds `Message` records from that
@@ -35,13 +35,13 @@ from threadtui.api.conversations_wire import (
 )
 from threadtui.api.errors import BadRequest, NotFound
 from threadtui.api.models import RUN_ACTIVE_STATUSES, Message, Part, Run, ThreadInfo
-from threadtui.core.archive_order import merge, positions
-from threadtui.core.ids import kind_of
+from threadtui.core.archive.order import merge, positions
+from threadtui.core.finding.ids import kind_of
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
     from threadtui.core.access import ThreadAccess
-    from threadtui.core.registry import Registry
+    from threadtui.core.store.registry import Registry
 
 ArchiveProgress = Callable[[str, int], None]
 """Called as `progress(thread_id, messages_fetched_so_far)` after each page."""

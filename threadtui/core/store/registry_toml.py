@@ -28,8 +28,8 @@ from typing import Any
 
 import tomli_w
 
-from threadtui.core.ids import WrongIdKind, require_trackable
-from threadtui.core.registry import KINDS, STATUSES, Registry, TrackedThread
+from threadtui.core.finding.ids import WrongIdKind, require_trackable
+from threadtui.core.store.registry import KINDS, STATUSES, Registry, TrackedThread
 from threadtui.errors import UserError
 
 FORMAT_VERSION = 1

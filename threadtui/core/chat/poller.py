@@ -26,9 +26,9 @@ from threadtui.api.backend import Backend
 from threadtui.api.errors import ApiError, NetworkDown, RateLimited, ServerError
 from threadtui.api.models import Run
 from threadtui.clock import Clock
-from threadtui.core.ids import short
-from threadtui.core.sanitize import one_line
-from threadtui.core.timefmt import duration
+from threadtui.core.finding.ids import short
+from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.timefmt import duration
 
 MIN_INTERVAL = 0.5
 MAX_INTERVAL = 5.0

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from threadtui.api import paging
 from threadtui.api.errors import ApiError, ApiRetired, NetworkDown, NotFound
-from threadtui.core.archive import load_transcript
-from threadtui.core.chat import ArchivedSession, ThreadSession
+from threadtui.core.archive.store import load_transcript
+from threadtui.core.chat.session import ArchivedSession, ThreadSession
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message, ThreadInfo

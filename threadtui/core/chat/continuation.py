@@ -16,17 +16,17 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError, ApiRetired, NotFound, ReadOnly
-from threadtui.core import links
-from threadtui.core.ids import require_trackable, short
-from threadtui.core.links import CONTINUED_AS, CONTINUED_FROM
-from threadtui.core.registry import TrackedThread
+from threadtui.core.finding.ids import require_trackable, short
 from threadtui.core.services import READ_ONLY_MESSAGE
+from threadtui.core.store import links
+from threadtui.core.store.links import CONTINUED_AS, CONTINUED_FROM
+from threadtui.core.store.registry import TrackedThread
 from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message
-    from threadtui.core.registry import Registry
     from threadtui.core.services import Services
+    from threadtui.core.store.registry import Registry
 
 DEFAULT_LAST = 20
 SEED_ROLES = ("user", "assistant")  # what threads.create accepts as initial messages
@@ -102,7 +102,7 @@ async def _last_messages(
 
 
 def _archived(registry: Registry, old_id: str) -> list[Message]:
-    from threadtui.core.archive import load_transcript
+    from threadtui.core.archive.store import load_transcript
 
     found = load_transcript(registry, old_id)
     return list(found[1]) if found else []

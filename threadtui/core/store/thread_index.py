@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
     from threadtui.api.models import ThreadKind
-    from threadtui.core.registry import ThreadStatus
+    from threadtui.core.store.registry import ThreadStatus
 
 SortKey = Literal["activity", "added", "created"]
 # A tracked thread's status, or "retired" when its server no longer offers the API.

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from threadtui.api.sdk_errors import redact
-from threadtui.core.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from threadtui.core.settings.paths import PRIVATE_FILE_MODE, ensure_private_dir
 
 LOGGER_NAME = "threadtui"
 LOG_FILE = "threadtui.log"

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from threadtui.core.sanitize import clean, one_line
+from threadtui.core.text.sanitize import clean, one_line
 from threadtui.errors import UserError
 from threadtui.text import without_lone_surrogates
 
 if TYPE_CHECKING:
     from threadtui.api.models import Message
-    from threadtui.core.registry import Registry
+    from threadtui.core.store.registry import Registry
 
 DEFAULT_LIMIT = 50
 SNIPPET_TOKENS = 16  # words of context in a snippet

@@ -4,7 +4,7 @@
 found whole) and keeps only a few characters between pieces, so a 1 GB log is scanned in
 constant memory. What counts as an ID:
 
-- A prefix (`thread_`, `conv_`, and the other kinds in `threadtui.core.ids`) and a suffix
+- A prefix (`thread_`, `conv_`, and the other kinds in `threadtui.core.finding.ids`) and a suffix
   of letters and digits, as one token: not glued to a letter, digit or `_` before it
   (`xthread_…`), not continued by `_` or `-word` after it (`thread_abc_def`,
   `my-thread_…`). Punctuation, quotes, `/`, `=`, JSON escapes (`\\n`, `\\u0022`) and URL
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from threadtui.core.ids import PREFIXES, TRACKABLE, explain, kind_of
+from threadtui.core.finding.ids import PREFIXES, TRACKABLE, explain, kind_of
 
 if TYPE_CHECKING:
     import sqlite3

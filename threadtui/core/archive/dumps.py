@@ -23,12 +23,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from threadtui.api.wire import well_formed
-from threadtui.core.archive import ArchiveStore, message_from_raw, run_from_raw, thread_from_raw
-from threadtui.core.ids import WrongIdKind, kind_of, require_trackable
+from threadtui.core.archive.store import (
+    ArchiveStore,
+    message_from_raw,
+    run_from_raw,
+    thread_from_raw,
+)
+from threadtui.core.finding.ids import WrongIdKind, kind_of, require_trackable
 from threadtui.errors import UserError
 
 if TYPE_CHECKING:
-    from threadtui.core.registry import Registry
+    from threadtui.core.store.registry import Registry
 
 EXPORT_KEY = "threadtui_export"  # the header of threadtui's JSON export
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from threadtui.api import paging
 from threadtui.api.errors import ApiError
 from threadtui.api.models import Run, RunStep, Usage
-from threadtui.core.ids import kind_of
-from threadtui.core.timefmt import duration, stamp
+from threadtui.core.finding.ids import kind_of
+from threadtui.core.text.timefmt import duration, stamp
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend

@@ -1,0 +1,1 @@
+"""The local archive of transcripts: storing, importing dumps, search, export."""

@@ -1,0 +1,1 @@
+"""Looking at and deleting threads: metadata, run history, deletion, prune, migrate."""

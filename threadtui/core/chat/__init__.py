@@ -1,0 +1,1 @@
+"""The open thread: its pages, sending, following a run, continuing elsewhere."""

@@ -1,0 +1,1 @@
+"""Finding thread IDs again: recognising IDs, scanning text, importing, checking servers."""

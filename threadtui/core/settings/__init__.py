@@ -1,0 +1,1 @@
+"""Settings, profiles, paths and threadtui's own log."""

@@ -1,0 +1,1 @@
+"""The registry of tracked threads (SQLite), its TOML copy, links and the sidebar index."""

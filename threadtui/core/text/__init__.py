@@ -1,0 +1,1 @@
+"""Text for terminals and files: sanitising remote text, redaction, time labels."""
