@@ -18,7 +18,7 @@ UNSURE = (
 
 
 async def test_a_failed_create_is_one_error_sentence_in_the_status_bar(app, demo):
-    tracked_before = len(demo.services.registry.list())
+    tracked_before = len(demo.services.registry.tracked())
     demo.fake.inject("500", method="POST", path=r"^/threads$", times=None, retry_after=0)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
@@ -32,7 +32,7 @@ async def test_a_failed_create_is_one_error_sentence_in_the_status_bar(app, demo
         assert said == ["Creating a thread…", UNSURE]  # said once, nothing after it
         assert demo.fake.count("POST", "/threads") == 1
         assert app.is_running
-    assert len(demo.services.registry.list()) == tracked_before
+    assert len(demo.services.registry.tracked()) == tracked_before
 
 
 async def test_a_refused_bulk_delete_is_its_sentence_in_the_status_bar(app, demo):
