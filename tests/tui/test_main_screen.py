@@ -50,7 +50,7 @@ async def test_layout_at_80x24_shows_header_sidebar_pane_composer_status_footer(
     async with app.run_test(size=(80, 24)) as pilot:
         seeded = len(demo.fake.demo_threads())
         await wait_until(pilot, lambda: main(app).sidebar.index.total == seeded)
-        await pilot.pause()
+        await wait_until(pilot, lambda: "? Help" in screen_text(app))  # the footer is painted
         lines = screen_text(app).splitlines()
         assert len(lines) == 24
         assert lines[0].startswith(" threadtui · demo · fake.local · auditor@host  DEMO")

@@ -47,6 +47,7 @@ class Sidebar(Vertical):
         # Until the registry's first rows arrive. Not `loading`: that is Widget's own, and
         # would cover the sidebar with a loading indicator until it is turned off.
         self.waiting_for_index = True
+        self.index_problem: str | None = None  # why the registry could not be read
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter  (words, #tag)", id="filter", compact=True)
@@ -62,6 +63,7 @@ class Sidebar(Vertical):
         index.set_filter(self.query_one("#filter", Input).value)
         self.index = index
         self.waiting_for_index = False
+        self.index_problem = None
         self.query("#index-problem").remove()
         self.threads.display = True
         self.threads.show_profile = (
@@ -78,7 +80,9 @@ class Sidebar(Vertical):
 
     def update_title(self) -> None:
         shown, total = len(self.index), self.index.total
-        if self.waiting_for_index:
+        if self.index_problem is not None:
+            self.border_title = "Threads (not loaded)"
+        elif self.waiting_for_index:
             self.border_title = "Threads (loading…)"
         elif shown == total or not self.index.filter_text:
             self.border_title = f"Threads ({total:,})"
@@ -89,9 +93,10 @@ class Sidebar(Vertical):
         self.border_subtitle = f"by {SORT_LABELS[self.index.sort]}"
 
     def index_failed(self, sentence: str) -> None:
-        """The registry could not be read: say why where the threads would be."""
-        self.waiting_for_index = False
-        self.border_title = "Threads (not loaded)"
+        """The registry could not be read: say why where the threads would be. Still
+        waiting: an index that loads later is shown as the first one."""
+        self.index_problem = sentence
+        self.update_title()
         self.query("#index-problem").remove()
         self.threads.display = False
         self.mount(Static(sentence, id="index-problem", markup=False), before=self.threads)
