@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 
 import pytest
@@ -9,9 +10,48 @@ from textual.pilot import Pilot
 
 from threadtui.clock import ManualClock
 from threadtui.core.demo import Demo, start_demo
+from threadtui.fakeapi import FakeAPI
+from threadtui.fakeapi import seed as fakeapi_seed
 from threadtui.tui.app import ThreadtuiApp
 
 IDENTITY = "auditor@host"  # fixed so screens are the same on every machine
+
+
+@pytest.fixture(scope="session")
+def seeded_demo_states() -> dict[tuple[int, float], bytes]:
+    """The fake's demo state after seeding, pickled, per (seed, start time): one per worker."""
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def seed_demo_once(
+    monkeypatch: pytest.MonkeyPatch, seeded_demo_states: dict[tuple[int, float], bytes]
+) -> None:
+    """Every start_demo here gets a copy of the state seed_demo built the first time for the
+    same seed and start time: seeding is most of what start_demo costs, and its result
+    depends on nothing else (it fills only the fake's store and its run and response
+    engines, whose contents are copied here)."""
+    seed_demo = fakeapi_seed.seed_demo
+
+    def seeded_copy(fake: FakeAPI, seed: int) -> list[dict]:
+        key = (seed, fake.clock.now())
+        if key not in seeded_demo_states:
+            threads = seed_demo(fake, seed)
+            state = (fake.store, fake.engine, fake.responses, threads)
+            seeded_demo_states[key] = pickle.dumps(state)
+            return threads
+        store, engine, responses, threads = pickle.loads(seeded_demo_states[key])
+        # Into the fake's own objects: its routes hold them since it was built.
+        for live, copied in (
+            (fake.store, store),
+            (fake.engine, engine),
+            (fake.responses, responses),
+        ):
+            vars(live).update(vars(copied))
+        fake.engine.store = fake.responses.store = fake.store
+        return threads
+
+    monkeypatch.setattr(fakeapi_seed, "seed_demo", seeded_copy)
 
 
 @pytest.fixture
