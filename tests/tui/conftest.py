@@ -6,6 +6,7 @@ import pickle
 from collections.abc import Callable
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from threadtui.clock import ManualClock
@@ -13,6 +14,10 @@ from threadtui.core.demo import Demo, start_demo
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi import seed as fakeapi_seed
 from threadtui.tui.app import ThreadtuiApp
+from threadtui.tui.main_screen import MainScreen
+from threadtui.tui.widgets.status_bar import StatusBar
+
+from .screen import screen_text
 
 IDENTITY = "auditor@host"  # fixed so screens are the same on every machine
 
@@ -79,3 +84,41 @@ async def wait_until(pilot: Pilot, condition: Callable[[], object], timeout: flo
             return
         await pilot.pause(0.02)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+async def settle(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """`wait_until`, then one more pause so what changed reaches the screen (snapshots)."""
+    await wait_until(pilot, condition, timeout)
+    await pilot.pause()
+
+
+def main(app: ThreadtuiApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def status(app: ThreadtuiApp) -> str:
+    return app.screen.query_one(StatusBar).message
+
+
+async def open_thread(pilot: Pilot, app: ThreadtuiApp, target: str) -> None:
+    """Filter the sidebar down to one thread and open it (typing is tested elsewhere: here
+    the box is filled at once, which keeps these tests fast)."""
+    await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
+    await pilot.press("slash")
+    main(app).sidebar.query_one("#filter").value = target
+    await pilot.press("enter")
+    await wait_until(
+        pilot,
+        lambda: (
+            main(app).session is not None
+            and main(app).session.thread_id == target
+            and main(app).pane.message_ids
+        ),
+    )
+
+
+def flat(app: App) -> str:
+    """The screen's words, borders of dialogs and line breaks taken out (sentences wrap)."""
+    lines = (line.strip().strip("█▀▄").strip() for line in screen_text(app).splitlines())
+    return " ".join(" ".join(lines).split())

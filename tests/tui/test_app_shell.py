@@ -18,9 +18,8 @@ from threadtui.tui.app import ThreadtuiApp
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 from threadtui.tui.dialogs.help import HelpScreen
 
-from .conftest import IDENTITY, wait_until
+from .conftest import IDENTITY, main, open_thread, status, thread_id, wait_until
 from .screen import screen_text
-from .test_main_screen import main, open_thread, status, thread_id
 
 
 async def test_keys_are_remapped_from_config_by_binding_id(demo):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import wait_until
-from .test_main_screen import main, status, thread_id
+from .conftest import main, status, thread_id, wait_until
 
 FAULTS = {  # {id}: the thread opened
     "429": "The server is rate limiting this key: try again in 0.0 s.",

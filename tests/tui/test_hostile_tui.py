@@ -8,9 +8,8 @@ import pytest
 from tests.hardening.hostile import BY_NAME, CORPUS, leaks, seed_each, seed_thread
 from threadtui.tui.widgets.message_view import MessageView
 
-from .conftest import wait_until
+from .conftest import main, open_thread, wait_until
 from .screen import screen_text
-from .test_main_screen import main, open_thread
 
 SMALL = [h for h in CORPUS if not h.big]
 
