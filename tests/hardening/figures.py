@@ -3,7 +3,9 @@
 Each test records what it measured here (once per session: a second ask returns the
 first result). `test_reliability_doc` runs last (see conftest.py), renders everything with
 `render()` and compares it with the generated part of docs/RELIABILITY.md, so the doc
-says what the suite measured in this very run.
+says what the suite measured in this very run. The figures live in this process: under
+pytest-xdist, conftest.py puts the tests of the PRODUCERS files and the check in one
+xdist group, so `--dist loadgroup` runs them all in one worker.
 """
 
 from __future__ import annotations
@@ -20,11 +22,21 @@ SECRETS: list[Any] = []
 STORAGE: dict[str, dict] = {}
 CONFIG: dict[str, dict] = {}
 CRASHES: dict[str, dict] = {}
-EXAMPLES: dict[str, int] = {}  # examples run, per property
 PROPERTY_LIMITS: dict[str, int] = {}  # max_examples, per property (the same on every machine)
 # Scenarios that need what not every machine allows (a tmpfs in a namespace, dropping
 # root's file access): the doc marks them ‡ and the check accepts their absence.
 OPTIONAL = ("disk full (real, tmpfs)", "read-only data folder")
+# The test files that record figures, and the check that renders them.
+PRODUCERS = (
+    "test_fault_matrix.py",
+    "test_hostile_content.py",
+    "test_secrets.py",
+    "test_storage_faults.py",
+    "test_config_faults.py",
+    "test_crash_safety.py",
+    "test_properties.py",
+)
+CHECK = "test_reliability_doc.py"
 
 
 @dataclass(frozen=True)
@@ -95,8 +107,7 @@ def crash_case(name: str, run: Callable[[], dict]) -> dict:
 
 
 def example(prop: str, limit: int) -> None:
-    """Count one example of a property that runs up to `limit` examples."""
-    EXAMPLES[prop] = EXAMPLES.get(prop, 0) + 1
+    """Record that a property ran, up to `limit` examples (the figure the doc shows)."""
     PROPERTY_LIMITS[prop] = limit
 
 

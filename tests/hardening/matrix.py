@@ -89,15 +89,12 @@ class Row:
     target: Callable[[World, dict[str, Any]], tuple[str | None, str | None]]
     op: Op
     setup: Callable[[World], Awaitable[dict[str, Any]]] | None = None
-    tracked: bool = True
-    threads: int = 1
     # What a 404 on the target names: the thread (so marking it gone is right) or not.
     gone_on_404: bool = False
     retry_after: float = RETRY_AFTER  # of the injected 429/5xx
     # False for creates: nothing can look for what a lost attempt made (no list
     # endpoint), so after an unclear failure they say it may exist instead of resending.
     resends: bool = True
-    notes: str = ""
 
 
 ROWS: list[Row] = []
@@ -358,15 +355,8 @@ for _kind in (A, C):
         assert world.texts(ctx["T"]).count(text) == 1
         return "ok"
 
-    @row(
-        "chat: follow run",
-        _kind,
-        "core",
-        on_run("GET"),
-        setup=with_run,
-        retry_after=5.0,
-        notes="poller on a backend without SDK retries: it waits on its own clock",
-    )
+    # The poller on a backend without SDK retries: it waits on its own clock.
+    @row("chat: follow run", _kind, "core", on_run("GET"), setup=with_run, retry_after=5.0)
     async def _follow(world: World, ctx: dict[str, Any]) -> str:
         from threadtui.core.chat.poller import RunPoller
 
@@ -403,7 +393,7 @@ for _kind in (A, C):
         assert done.message_count == 3 and done.path.exists()
         return "ok"
 
-    @row("check", _kind, "core", on_thread("GET"), setup=with_threads, threads=3, gone_on_404=True)
+    @row("check", _kind, "core", on_thread("GET"), setup=with_threads, gone_on_404=True)
     async def _check(world: World, ctx: dict[str, Any]) -> str:
         from threadtui.core.finding.checker import check_threads
 
@@ -438,9 +428,7 @@ for _kind in (A, C):
         outcome = await world.services.delete_thread(ctx["T"])
         return "ok" if outcome == "deleted" else outcome
 
-    @row(
-        "prune", _kind, "core", on_thread("DELETE"), setup=with_threads, threads=3, gone_on_404=True
-    )
+    @row("prune", _kind, "core", on_thread("DELETE"), setup=with_threads, gone_on_404=True)
     async def _prune(world: World, ctx: dict[str, Any]) -> str:
         from threadtui.core.auditing.prune import prune
 
@@ -481,8 +469,7 @@ for _kind in (A, C):
         _kind,
         "core",
         anything,
-        setup=with_thread,
-        notes="reads files only: faults on every route, no request may be made",
+        setup=with_thread,  # reads files only: faults on every route, no request may be made
     )
     async def _import(world: World, ctx: dict[str, Any]) -> str:
         import json
@@ -545,10 +532,6 @@ class CellResult:
     @property
     def survived(self) -> bool:
         return not self.problems
-
-    @property
-    def key(self) -> str:
-        return cell_key(self.kind, self.layer, self.row, self.column)
 
 
 def cell_key(kind: str, layer: str, row_name: str, column: str) -> str:

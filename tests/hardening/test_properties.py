@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import gzip
 import io
 import string
 import tempfile
+import zlib
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,12 +125,54 @@ def test_any_bytes_decode_into_the_text_a_reader_would_see(data: bytes, chunk: i
     figures.example("scanner: any bytes decode", EXAMPLES)
     decoded = Decoded(io.BytesIO(data), chunk_bytes=chunk)
     text = "".join(decoded)
-    if data[:2] == b"\x1f\x8b":  # gzip magic: what follows is not gzip, but it must not hang
-        return
-    expected = codecs.decode(data, decoded.encoding, errors="replace")
+    scan_text(text)  # scanning it never fails
+    if data[:2] == b"\x1f\x8b":  # gzip magic: gunzipped, or read as far as it goes
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            assert decoded.compressed and decoded.damaged and text.endswith("…")
+            return
+    expected, replacements = _decoded_counting(data, decoded.encoding)
     assert text == expected
-    assert decoded.replaced >= 0
-    scan_text(text)  # and scanning it never fails
+    if not _written_replacement_cut(data, chunk, decoded.encoding):  # a known miscount:
+        assert decoded.replaced == replacements  # see the test below
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Decoded subtracts U+FFFD written in the file per chunk, so one cut by a chunk "
+    "boundary is counted as a replacement",
+)
+def test_a_replacement_character_written_in_the_file_is_not_counted_when_a_chunk_cuts_it() -> None:
+    decoded = Decoded(io.BytesIO("ok \ufffd".encode()), chunk_bytes=4)
+    assert "".join(decoded) == "ok \ufffd"
+    assert decoded.replaced == 0
+
+
+def _written_replacement_cut(data: bytes, chunk: int, encoding: str) -> bool:
+    """Whether the bytes of a U+FFFD written in `data` are cut by a chunk boundary."""
+    if encoding == "utf-16":
+        return False
+    at = data.find(b"\xef\xbf\xbd")
+    while at != -1:
+        if at // chunk != (at + 2) // chunk:
+            return True
+        at = data.find(b"\xef\xbf\xbd", at + 1)
+    return False
+
+
+def _decoded_counting(data: bytes, encoding: str) -> tuple[str, int]:
+    """`data` decoded with U+FFFD for what is not text, and how many U+FFFD that put in."""
+    replaced = 0
+
+    def counting(error: UnicodeError) -> tuple[str, int]:
+        nonlocal replaced
+        replaced += 1
+        assert isinstance(error, UnicodeDecodeError)
+        return "\ufffd", error.end
+
+    codecs.register_error("threadtui-test-count", counting)
+    return codecs.decode(data, encoding, errors="threadtui-test-count"), replaced
 
 
 # -- the sanitiser ---------------------------------------------------------------------------
@@ -215,14 +260,14 @@ def test_a_tracked_thread_survives_the_toml_round_trip(thread: TrackedThread) ->
         root = Path(folder)
         with Registry(root / "a.sqlite3") as first:
             first.add_many([thread])
-            stored = first.get(thread.id)
             text = export_text(first.tracked())
         (root / "export.toml").write_text(text, encoding="utf-8")
         with Registry(root / "b.sqlite3") as second:
             import_file(second, root / "export.toml")
             back = second.get(thread.id)
     assert back is not None
-    expected = stored if stored.source else stored._replace(source="import:export.toml")
+    # the thread that went in, not one read back from the registry it went into
+    expected = thread if thread.source else thread._replace(source="import:export.toml")
     assert back == expected
 
 
@@ -265,6 +310,13 @@ async def _walk(list_page, order: str, way: str, cursor: str | None, limit: int)
         cursor = ids[-1] if forward else ids[0]
 
 
+def _stored_ids(world, thread_id: str) -> list[str]:
+    """The IDs the fake holds for a thread or conversation, read from its state, not paged."""
+    if world.kind == "conversations":
+        return [item["id"] for item in world.fake.responses.conversations[thread_id].items]
+    return [message["id"] for message in world.fake.store.threads[thread_id].messages]
+
+
 @settings(SETTINGS, max_examples=WALK_EXAMPLES)
 @given(walk=walks, kind=st.sampled_from(["assistants", "conversations"]))
 def test_any_cursor_walk_yields_each_message_once_in_order(walk: dict, kind: str) -> None:
@@ -277,13 +329,7 @@ def test_any_cursor_walk_yields_each_message_once_in_order(walk: dict, kind: str
             thread_id = world.add_thread(walk["count"])
             backend = world.backend(max_retries=0)
             try:
-                page = await backend.list_messages(thread_id, limit=100, order="asc")
-                all_ids = [m.id for m in page.items]
-                while page.has_more:
-                    page = await backend.list_messages(
-                        thread_id, limit=100, order="asc", after=all_ids[-1]
-                    )
-                    all_ids += [m.id for m in page.items]
+                all_ids = _stored_ids(world, thread_id)  # the fake's own record, oldest first
                 assert len(all_ids) == walk["count"] == len(set(all_ids))
                 cursor, expected = _expected(all_ids, walk["order"], walk["way"], walk["start"])
 

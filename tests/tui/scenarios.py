@@ -12,22 +12,13 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import thread_id
+from tests.tui.conftest import settle, thread_id
 from threadtui.clock import ManualClock, SteppedClock
 from threadtui.demo import Demo, start_demo
 from threadtui.fakeapi import RunPlan
 from threadtui.tui.app import ThreadtuiApp
 
 IDENTITY = "auditor@host"
-
-
-async def settle(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"scenario did not settle within {timeout} s")
 
 
 async def open_by_title(pilot: Pilot, demo: Demo, title: str) -> None:

@@ -11,9 +11,8 @@ from threadtui.fakeapi import RunPlan
 from threadtui.tui.app import ThreadtuiApp
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 
-from .conftest import IDENTITY, wait_until
+from .conftest import IDENTITY, main, open_thread, status, thread_id, wait_until
 from .screen import screen_text
-from .test_main_screen import main, open_thread, status, thread_id
 
 ITEMS = "/conversations/{conversation_id}/items"
 

@@ -12,15 +12,9 @@ from threadtui.core.archive.store import archive_thread
 from threadtui.tui.dialogs.export import ExportDialog
 from threadtui.tui.messages import ThreadsChanged
 
-from .conftest import thread_id, wait_until
+from .conftest import flat, thread_id, wait_until
 from .feature_host import NOT_YET, FeatureHost
 from .screen import screen_text
-
-
-def flat(app) -> str:
-    """The dialog's words, its border and line breaks taken out (sentences wrap in it)."""
-    lines = (line.strip().strip("█▀▄").strip() for line in screen_text(app).splitlines())
-    return " ".join(" ".join(lines).split())
 
 
 def said(app) -> str:

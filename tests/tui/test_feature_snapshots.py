@@ -25,7 +25,7 @@ from threadtui.tui.screens.deletion_log import DeletionLogScreen
 from threadtui.tui.screens.run_history import RunHistoryScreen
 from threadtui.tui.screens.search import SearchScreen
 
-from .conftest import thread_id
+from .conftest import settle, thread_id
 from .feature_host import FeatureHost
 from .screen import screen_text
 
@@ -33,15 +33,6 @@ SIZES = [(80, 24), (120, 40)]
 
 Prepare = Callable[[Demo], Awaitable[Callable[[], Screen]]]
 Drive = Callable[[Pilot], Awaitable[None]]
-
-
-async def settle(pilot: Pilot, condition: Callable[[], object]) -> None:
-    for _ in range(500):
-        if condition():
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the screen did not settle")
 
 
 def shows(text: str) -> Drive:

@@ -12,9 +12,8 @@ from threadtui.tui.dialogs.import_dialog import ImportDialog
 from threadtui.tui.main_screen import MainScreen
 from threadtui.tui.widgets.message_view import MessageView
 
-from .conftest import IDENTITY, wait_until
+from .conftest import IDENTITY, main, open_thread, status, thread_id, wait_until
 from .screen import screen_text
-from .test_main_screen import main, open_thread, status, thread_id
 
 
 async def test_import_dialog_tracks_pasted_ids_and_explains_other_kinds(app, demo):

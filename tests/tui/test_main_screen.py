@@ -13,37 +13,10 @@ from threadtui.tui.dialogs.confirm import ConfirmDialog
 from threadtui.tui.dialogs.tool_outputs import ToolOutputsDialog
 from threadtui.tui.main_screen import MainScreen
 from threadtui.tui.widgets.message_pane import MessagePane
-from threadtui.tui.widgets.status_bar import StatusBar
 from threadtui.tui.widgets.thread_list import ThreadList
 
-from .conftest import thread_id, wait_until
+from .conftest import main, open_thread, status, thread_id, wait_until
 from .screen import screen_text
-
-
-def main(app: ThreadtuiApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
-
-
-async def open_thread(pilot, app: ThreadtuiApp, target: str) -> None:
-    """Filter the sidebar down to one thread and open it (typing is tested elsewhere: here
-    the box is filled at once, which keeps these tests fast)."""
-    await wait_until(pilot, lambda: main(app).sidebar.index.total > 0)
-    await pilot.press("slash")
-    main(app).sidebar.query_one("#filter").value = target
-    await pilot.press("enter")
-    await wait_until(
-        pilot,
-        lambda: (
-            main(app).session is not None
-            and main(app).session.thread_id == target
-            and main(app).pane.message_ids
-        ),
-    )
-
-
-def status(app: ThreadtuiApp) -> str:
-    return app.screen.query_one(StatusBar).message
 
 
 async def test_layout_at_80x24_shows_header_sidebar_pane_composer_status_footer(app, demo):

@@ -12,17 +12,12 @@ from threadtui.demo import Demo, start_demo
 from threadtui.tui.dialogs.metadata import MetadataChange, MetadataDialog, PairRow
 from threadtui.tui.messages import ThreadsChanged
 
-from .conftest import thread_id, wait_until
+from .conftest import flat, thread_id, wait_until
 from .feature_host import NOT_YET, FeatureHost
 from .screen import screen_text
 
 THREAD = "/threads/{thread_id}"
 TITLE = "Refund policy question"  # remote metadata: title and tags
-
-
-def flat(app) -> str:
-    lines = (line.strip().strip("█▀▄").strip() for line in screen_text(app).splitlines())
-    return " ".join(" ".join(lines).split())
 
 
 def posts(demo: Demo) -> list:

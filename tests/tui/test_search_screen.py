@@ -10,7 +10,7 @@ from threadtui.demo import Demo
 from threadtui.tui.messages import OpenThread
 from threadtui.tui.screens.search import HIGHLIGHT, SearchScreen
 
-from .conftest import thread_id, wait_until
+from .conftest import flat, thread_id, wait_until
 from .feature_host import NOT_YET, FeatureHost
 from .screen import screen_text
 
@@ -30,10 +30,6 @@ async def archive(demo: Demo, *titles: str) -> None:
 def searched(app, query: str) -> bool:
     found = app.feature.found
     return found is not None and found.query == query
-
-
-def flat(app) -> str:
-    return " ".join(screen_text(app).split())
 
 
 async def test_typing_finds_archived_messages_grouped_by_thread(demo):
