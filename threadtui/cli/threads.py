@@ -34,7 +34,7 @@ def register(commands: Commands) -> None:
 
 
 def cmd_show(args: argparse.Namespace, services: Services) -> int:
-    from threadtui.core.archive.store import transcript
+    from threadtui.core.archive import transcript
 
     thread_id, _ = require_trackable(args.id)
     tracked = services.registry.get(thread_id)

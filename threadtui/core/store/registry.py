@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -818,8 +819,13 @@ def _stored_row(entry: TrackedThread) -> list[Any]:
     return values
 
 
+# Tags are stored joined by U+001F, so no control character may stand inside one.
+_TAG_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _clean_tags(tags: Iterable[str]) -> list[str]:
-    return sorted({without_lone_surrogates(t.strip()) for t in tags if t and t.strip()})
+    cleaned = (without_lone_surrogates(_TAG_CONTROLS.sub("", t)).strip() for t in tags if t)
+    return sorted({t for t in cleaned if t})
 
 
 def _check(entry: TrackedThread) -> None:
