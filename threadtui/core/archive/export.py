@@ -28,7 +28,7 @@ from threadtui.api.errors import ApiError, ApiRetired, NotFound
 from threadtui.core.archive.dumps import EXPORT_KEY
 from threadtui.core.archive.store import ArchiveInfo, ArchiveProgress, ArchiveStore, archive_thread
 from threadtui.core.archive.transcript import render_markdown
-from threadtui.core.settings.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
+from threadtui.core.settings.paths import PRIVATE_FILE_MODE, ensure_private_dir
 from threadtui.core.text.redact import Redactor
 from threadtui.core.text.sanitize import clean
 from threadtui.core.text.timefmt import iso
@@ -178,8 +178,7 @@ def write_new_file(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:
     """Write `data` to a new 0600 file `name` in `folder` (made 0700 if missing); if the
     name is taken, to `stem-1.ext`, `stem-2.ext`… Returns the path and whether it was
     renamed. Never overwrites anything."""
-    if not folder.exists():
-        folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True)
+    ensure_private_dir(folder)
     stem, dot, ext = name.rpartition(".")
     for attempt in range(10_000):
         candidate = folder / (name if attempt == 0 else f"{stem}-{attempt}{dot}{ext}")
