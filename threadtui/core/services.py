@@ -20,6 +20,7 @@ from threadtui.core.settings.config import (
     Profile,
     base_url_problem,
     load_config,
+    shown_base_url,
 )
 from threadtui.core.settings.paths import Locations
 from threadtui.core.store.registry import Registry, TrackedThread
@@ -339,8 +340,8 @@ class Services:
                 implicit = self.config.implicit_default and profile.name == "default"
                 where = "OPENAI_BASE_URL" if implicit else self.config.path
                 raise ConfigError(
-                    f"Profile {profile.name!r} has base_url {profile.base_url!r}, which "
-                    f"{problem}: fix it in {where}."
+                    f"Profile {profile.name!r} has base_url {shown_base_url(profile.base_url or '')}"
+                    f", which {problem}: fix it in {where}."
                 )
             key = profile.api_key(self.env)
             if key is None:
