@@ -50,3 +50,22 @@ async def test_a_tag_removed_in_the_form_is_removed_and_others_kept(app, demo):
         tracked = demo.services.registry.get(target)
         assert tracked.tags == ("billing",)
         assert tracked.title == "renamed elsewhere"  # the form's untouched title is not saved
+
+
+async def test_the_metadata_dialog_keeps_tags_the_cli_added_while_it_was_open(demo):
+    from threadtui.tui.dialogs.metadata import MetadataDialog
+
+    from .feature_host import NOT_YET, FeatureHost
+
+    target = thread_id(demo, "Refund policy question")
+    demo.services.registry.update(target, tags=("billing",))
+    app = FeatureHost(lambda: MetadataDialog(demo.services, target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.feature
+        await wait_until(pilot, lambda: dialog.remote is not None)
+        with Registry(demo.services.registry.path) as other:
+            other.update(target, add_tags=["from-cli"])
+        dialog.query_one("#tags").value = "billing, vip"
+        dialog.action_save()
+        await wait_until(pilot, lambda: app.dismissed is not NOT_YET)
+    assert set(demo.services.registry.get(target).tags) == {"billing", "vip", "from-cli"}
