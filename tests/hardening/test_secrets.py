@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.hardening import figures
-from tests.hardening.processes import Home
+from tests.hardening.processes import Home, unprivileged_prefix
 from tests.hardening.world import KEY, key_leaks
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -56,6 +56,26 @@ def test_a_data_folder_of_ours_that_others_could_read_is_reported_not_changed(
     assert "chmod go-rwx" in result.stderr  # an existing folder keeps its mode (issue 13)
     assert stat.S_IMODE(home.data_dir.stat().st_mode) == 0o755
     assert stat.S_IMODE(home.registry.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(unprivileged_prefix() is None, reason="cannot drop root's file access here")
+def test_a_data_folder_others_can_read_and_we_cannot_change_gets_one_warning(
+    tmp_path: Path,
+) -> None:
+    home = Home(tmp_path)
+    prefix = unprivileged_prefix() or ()
+    if prefix:  # running as root: a folder of another user, seen from a user namespace
+        home.data_dir.mkdir(mode=0o755)
+        os.chmod(home.data_dir, 0o755)
+        os.chown(home.data_dir, 65534, 65534)
+    else:  # a folder that is not ours and that everyone can read
+        home.env["THREADTUI_DATA_DIR"] = "/usr/share"
+        home.data_dir = Path("/usr/share")
+    result = home.run("profile", "list", prefix=prefix)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Warning: other users of this machine can")
+    assert str(home.data_dir) in lines[0] and "chmod go-rwx" in lines[0]
 
 
 def test_the_check_is_one_core_function_the_tui_can_call(tmp_path: Path) -> None:
