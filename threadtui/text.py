@@ -50,6 +50,15 @@ _KEYS = re.compile(
 )
 # Authorization credentials: the scheme word stays, the token after it is the secret.
 _AUTHORIZATION = re.compile(r"(?<![\w-])((?i:bearer|basic)\s+)([A-Za-z0-9._~+/-]+=*)")
+# Any Authorization (or Proxy-Authorization) header's value, whatever its scheme: a known
+# scheme word stays, the rest is the secret. Header lines, JSON and curl -H alike.
+_AUTHORIZATION_VALUE = re.compile(
+    r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?"
+    r"(?:(?:bearer|basic|token|digest|negotiate|ntlm|apikey|aws4-hmac-sha256)\s+)?)"
+    r"([^\s\"',;}\]]+)"
+)
+# user:password@ (or token@) in a URL: the HTTP library sends it as Authorization: Basic.
+_URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)([^/\s@?#]+)@")
 _BEARER_MIN = 16  # shorter words after "bearer" are prose ("the bearer of bad news")
 _BASE64 = re.compile(r"(?<![\w/+-])[A-Za-z0-9+/]{40,}={0,2}(?![\w/+=-])")
 
@@ -74,13 +83,20 @@ def _base64_like(text: str) -> bool:
 
 
 def redact_keys(text: str, replacement: Callable[[str], str]) -> str:
-    """`text` with each key-like string (API keys, tokens, Authorization: Bearer/Basic
-    credentials, long random hex or base64) replaced by `replacement(the_secret)`."""
+    """`text` with each key-like string (API keys, tokens, any Authorization value,
+    Bearer/Basic credentials, user:password@ in URLs, long random hex or base64) replaced
+    by `replacement(the_secret)`."""
 
     def authorization(match: re.Match[str]) -> str:
         scheme, token = match.groups()
         return scheme + replacement(token) if _is_credential(scheme, token) else match.group(0)
 
+    def header_value(match: re.Match[str]) -> str:
+        head, value = match.groups()
+        return match.group(0) if value.startswith("[redacted") else head + replacement(value)
+
+    text = _AUTHORIZATION_VALUE.sub(header_value, text)
+    text = _URL_USERINFO.sub(lambda m: m.group(1) + replacement(m.group(2)) + "@", text)
     text = _AUTHORIZATION.sub(authorization, text)
     text = _KEYS.sub(lambda m: replacement(m.group(0)), text)
     return _BASE64.sub(

@@ -129,7 +129,7 @@ def test_a_malformed_config_is_one_sentence_and_the_file_is_untouched(cli: Cli) 
 
 
 def test_a_registry_that_is_not_a_database_is_one_sentence_and_untouched(cli: Cli) -> None:
-    cli.data_dir.mkdir()
+    cli.data_dir.mkdir(mode=0o700)  # private, as threadtui makes it
     registry = cli.data_dir / "registry.sqlite3"
     registry.write_bytes(b"my precious notes\n" * 50)
     result = cli("add", "thread_a1")

@@ -24,7 +24,7 @@ def _thread(cli: Cli, messages: int = 1) -> str:
 
 
 def _broken_registry(cli: Cli) -> list[str]:
-    cli.data_dir.mkdir()
+    cli.data_dir.mkdir(mode=0o700)  # private, as threadtui makes it
     (cli.data_dir / "registry.sqlite3").write_bytes(b"not a database\n" * 50)
     return ["list"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.archive_world import KEY_ENV, T0, make_services, seed_audit_thread, seed_thread
-from threadtui.api.errors import ReadOnly
+from threadtui.api.errors import ApiError, ReadOnly
 from threadtui.clock import ManualClock
 from threadtui.core.archive.dumps import import_dump
 from threadtui.core.archive.store import archive_info, archive_thread
@@ -24,6 +24,7 @@ from threadtui.core.auditing.migrate import (
 from threadtui.core.services import Services
 from threadtui.core.settings.config import Config, Profile
 from threadtui.core.settings.paths import Locations
+from threadtui.core.store import links
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.store import text_part
 
@@ -302,3 +303,24 @@ async def test_a_thread_with_a_run_in_progress_waits(services: Services, fake: F
     with pytest.raises(MigrationError, match="has a run in progress: wait for it to end"):
         await migrate_thread(services, thread.id)
     assert creating_posts(fake) == 0
+
+
+async def test_a_batch_that_fails_for_good_leaves_no_copy_and_no_record(
+    services: Services, fake: FakeAPI
+) -> None:
+    """Issue 13, item 6: the half-made copy recorded before its second batch is deleted
+    with its record when a later batch fails; nothing is left for a rerun to clean."""
+    services.track(GONE, title="Refund policy")
+    archive_gone_thread(services, 100)
+    fake.inject("403", method="POST", path=r"/conversations/[^/]+/items", times=None)
+
+    with pytest.raises(ApiError):
+        await migrate_thread(services, GONE)
+
+    assert fake.responses.conversations == {}
+    assert [t.id for t in services.registry.tracked()] == [GONE]
+    assert migrated_to(services.registry, GONE) == []
+    assert links.linked(services.registry, GONE, links.MIGRATING_TO) == []
+    fake.clear_faults()
+    result = await migrate_thread(services, GONE)
+    assert result.items == 100 and result.dropped == ()

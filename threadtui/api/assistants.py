@@ -198,6 +198,8 @@ class AssistantsBackend(SdkBackend):
         self,
         messages: Sequence[tuple[str, str]] = (),
         metadata: Mapping[str, str] | None = None,
+        *,
+        on_created: Callable[[ThreadInfo], None] | None = None,
     ) -> ThreadInfo:
         seed = [{"role": role, "content": text} for role, text in messages]
         params = given(metadata=dict(metadata) if metadata is not None else None)
@@ -206,7 +208,10 @@ class AssistantsBackend(SdkBackend):
             thread = await self._once.beta.threads.create(messages=seed, **params)
             return thread_from_dict(as_dict(thread))
 
-        return await self._create_once(send, "thread")
+        thread = await self._create_once(send, "thread")
+        if on_created is not None:
+            on_created(thread)  # one request made it whole: nothing follows
+        return thread
 
     @mutating
     async def delete_thread(self, thread_id: str) -> None:

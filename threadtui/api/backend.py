@@ -8,7 +8,7 @@ only the records of `threadtui.api.models` and the errors of `threadtui.api.erro
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,8 +97,15 @@ class Backend(abc.ABC):
         self,
         messages: Sequence[tuple[str, str]] = (),
         metadata: Mapping[str, str] | None = None,
+        *,
+        on_created: Callable[[ThreadInfo], None] | None = None,
     ) -> ThreadInfo:
-        """Create a thread seeded with (role, text) messages."""
+        """Create a thread seeded with (role, text) messages.
+
+        `on_created` is called with the new thread as soon as it exists, before any
+        further batch of messages is added, so a caller can record it in case it is
+        interrupted half-way.
+        """
 
     @abc.abstractmethod
     async def delete_thread(self, thread_id: str) -> None: ...

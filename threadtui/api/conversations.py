@@ -297,6 +297,8 @@ class ConversationsBackend(SdkBackend):
         self,
         messages: Sequence[tuple[str, str]] = (),
         metadata: Mapping[str, str] | None = None,
+        *,
+        on_created: Callable[[ThreadInfo], None] | None = None,
     ) -> ThreadInfo:
         items = [message_item(role, text) for role, text in messages]
         first, rest = items[:MAX_ITEMS_PER_REQUEST], items[MAX_ITEMS_PER_REQUEST:]
@@ -309,6 +311,8 @@ class ConversationsBackend(SdkBackend):
             return conversation_from_dict(as_dict(created))
 
         conversation = await self._create_once(send, "conversation")
+        if on_created is not None:
+            on_created(conversation)  # before the next batch: an interruption leaves a record
         if rest:
             try:
                 newest = await self._newest_item_id(conversation.id)

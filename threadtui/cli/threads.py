@@ -15,6 +15,7 @@ from threadtui.core.finding.ids import require_trackable
 from threadtui.core.services import Services
 from threadtui.core.settings.config import ConfigError
 from threadtui.core.text.sanitize import clean, one_line
+from threadtui.errors import UserError
 
 if TYPE_CHECKING:
     import argparse
@@ -39,8 +40,10 @@ def cmd_show(args: argparse.Namespace, services: Services) -> int:
     thread_id, _ = require_trackable(args.id)
     tracked = services.registry.get(thread_id)
 
+    unsaved: list[UserError] = []  # the archive could not be written: print all the same
+
     async def fetch() -> str:
-        info, messages = await read_thread(services, thread_id)
+        info, messages = await read_thread(services, thread_id, unsaved=unsaved.append)
         if args.format == "json":
             # \uXXXX escapes: lossless for programs, inert wherever it is printed
             return transcript.render_json(info, messages, ascii_only=True)
@@ -56,6 +59,8 @@ def cmd_show(args: argparse.Namespace, services: Services) -> int:
         return clean(text)
 
     sys.stdout.write(run_async(services, fetch))
+    for problem in unsaved:
+        fail(f"Warning: the transcript was not archived: {problem.user_message}")
     return 0
 
 

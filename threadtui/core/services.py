@@ -20,6 +20,7 @@ from threadtui.core.settings.config import (
     Profile,
     base_url_problem,
     load_config,
+    shown_base_url,
 )
 from threadtui.core.settings.paths import Locations
 from threadtui.core.store.registry import Registry, TrackedThread
@@ -174,8 +175,27 @@ class Services:
         """Forget threads locally; the server is not touched."""
         return self.registry.untrack(thread_ids)
 
-    def set_title_tags(self, thread_id: str, title: str, tags: Iterable[str]) -> None:
-        self.registry.update(thread_id, title=title, tags=tuple(tags))
+    def set_title_tags(
+        self,
+        thread_id: str,
+        title: str,
+        tags: Iterable[str],
+        *,
+        shown_title: str,
+        shown_tags: Iterable[str],
+    ) -> tuple[str, ...]:
+        """Save what the user changed from what the form showed (`shown_…`), merged with
+        what changed meanwhile elsewhere (another process, the CLI); returns the tags the
+        thread has that the user did not type, i.e. kept from elsewhere."""
+        tags, shown = tuple(tags), set(shown_tags)
+        self.registry.update(
+            thread_id,
+            add_tags=[t for t in tags if t not in shown],
+            remove_tags=[t for t in shown if t not in tags],
+            **({"title": title} if title != shown_title else {}),
+        )
+        saved = self.registry.get(thread_id)
+        return tuple(t for t in saved.tags if t not in tags) if saved else ()
 
     def message_count(self, thread_id: str) -> int | None:
         tracked = self.registry.get(thread_id)
@@ -320,8 +340,8 @@ class Services:
                 implicit = self.config.implicit_default and profile.name == "default"
                 where = "OPENAI_BASE_URL" if implicit else self.config.path
                 raise ConfigError(
-                    f"Profile {profile.name!r} has base_url {profile.base_url!r}, which "
-                    f"{problem}: fix it in {where}."
+                    f"Profile {profile.name!r} has base_url {shown_base_url(profile.base_url or '')}"
+                    f", which {problem}: fix it in {where}."
                 )
             key = profile.api_key(self.env)
             if key is None:

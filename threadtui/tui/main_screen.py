@@ -371,9 +371,16 @@ class MainScreen(Screen[None]):
 
         def edited(details: ThreadDetails | None) -> None:
             if details is not None:
-                self.services.set_title_tags(details.thread_id, details.title, details.tags)
+                kept = self.services.set_title_tags(
+                    details.thread_id,
+                    details.title,
+                    details.tags,
+                    shown_title=row.title,
+                    shown_tags=row.tags,
+                )
                 self.refresh_row(details.thread_id)
-                self.status.say(f"Saved title and tags of {details.thread_id}.", "success")
+                also = f" (kept tags added meanwhile: {', '.join(kept)})" if kept else ""
+                self.status.say(f"Saved title and tags of {details.thread_id}{also}.", "success")
 
         self.app.push_screen(EditThreadDialog(row.id, row.title, row.tags), edited)
 

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from threadtui.api import paging
 from threadtui.api.errors import ApiError, ApiRetired, NotFound
 from threadtui.core.archive.dumps import EXPORT_KEY
 from threadtui.core.archive.store import ArchiveInfo, ArchiveProgress, ArchiveStore, archive_thread
 from threadtui.core.archive.transcript import render_markdown
-from threadtui.core.settings.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
+from threadtui.core.settings.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from threadtui.core.store.registry import StorageError
 from threadtui.core.text.redact import Redactor
 from threadtui.core.text.sanitize import clean
 from threadtui.core.text.timefmt import iso
@@ -178,8 +180,7 @@ def write_new_file(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:
     """Write `data` to a new 0600 file `name` in `folder` (made 0700 if missing); if the
     name is taken, to `stem-1.ext`, `stem-2.ext`… Returns the path and whether it was
     renamed. Never overwrites anything."""
-    if not folder.exists():
-        folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True)
+    ensure_private_dir(folder)
     stem, dot, ext = name.rpartition(".")
     for attempt in range(10_000):
         candidate = folder / (name if attempt == 0 else f"{stem}-{attempt}{dot}{ext}")
@@ -217,13 +218,19 @@ async def export_thread(
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     origin, note = FROM_ARCHIVE, ""
+    transcript: ArchivedTranscript | None = None
     if not offline:
         try:
             await archive_thread(services, thread_id, progress)
             origin = FROM_SERVER
         except (NotFound, ApiRetired) as problem:
             note = f"{_first_clause(problem.user_message)}: exported the archived copy."
-    transcript = archived_transcript(services.registry, thread_id)
+        except StorageError as problem:
+            # A full disk or a read-only store: the user still gets the file, from memory.
+            transcript, origin = await _fetched_transcript(services, thread_id), FROM_SERVER
+            note = f"Exported what the server gave, but did not archive it: {problem.user_message}"
+    if transcript is None:
+        transcript = archived_transcript(services.registry, thread_id)
     if transcript is None:
         if offline:
             raise NothingToExport(
@@ -262,6 +269,27 @@ async def export_thread(
         renamed,
         redactor.summary() if redactor else "",
     )
+
+
+async def _fetched_transcript(services: Services, thread_id: str) -> ArchivedTranscript:
+    """The thread and every message straight from the server, held in memory only."""
+    backend = services.backend_for(thread_id)
+    thread = await backend.retrieve_thread(thread_id)
+    messages = await paging.messages(backend, thread_id, order="asc").items()
+    tracked = services.registry.get(thread_id)
+    info = ArchiveInfo(
+        thread_id,
+        thread.kind,
+        services.profile_for(thread_id),
+        len(messages),
+        complete=True,
+        gaps=0,
+        has_thread=True,
+        updated_at=None,
+        source="export",
+    )
+    title = tracked.title if tracked else ""
+    return ArchivedTranscript(thread=thread, messages=messages, runs=[], info=info, title=title)
 
 
 def _first_clause(sentence: str) -> str:

@@ -122,20 +122,18 @@ def set_local(
     add_tags: Iterable[str] = (),
     remove_tags: Iterable[str] = (),
 ) -> bool:
-    """Change the local title, note and tags (None: leave as is); False when not tracked."""
-    tracked = services.registry.get(thread_id)
-    if tracked is None:
-        return False
+    """Change the local title, note and tags (None: leave as is); False when not tracked.
+
+    One transaction: tags added or removed meanwhile by another process are kept.
+    """
     changes: dict[str, Any] = {}
     if title is not None:
         changes["title"] = title
     if note is not None:
         changes["note"] = note
-    add_tags, remove_tags = list(add_tags), set(remove_tags)
-    if add_tags or remove_tags:
-        tags = [t for t in tracked.tags if t not in remove_tags] + add_tags
-        changes["tags"] = tuple(dict.fromkeys(tags))
-    return services.registry.update(thread_id, **changes) if changes else True
+    return services.registry.update(
+        thread_id, add_tags=add_tags, remove_tags=remove_tags, **changes
+    )
 
 
 def _type_name(value: Any) -> str:

@@ -16,11 +16,16 @@ Steps, in this order, so a failure at any point loses nothing:
    that is gone (404), on a server that retired the Assistants API, or that cannot be
    reached is migrated from the local archive instead; with no archive, one sentence
    says there is nothing to migrate. A thread tracked as gone is not asked at all.
-3. Create the conversation with the messages (its metadata says `migrated_from`).
-4. Link both ways in `thread_links` ((thread, conversation, "migrated_to") and
-   (conversation, thread, "migrated_from")), then track the conversation as
-   "<title> (migrated)" with the thread's tags and note (plus a line naming the thread).
-   Links first: a crash right after them still makes a rerun say "already migrated".
+3. Create the conversation with the messages (its metadata says `migrated_from`). As
+   soon as it exists, before its second batch, it is recorded: linked "migrating_to" /
+   "migrating_from" and tracked as "<title> (migration in progress)". A migration that is
+   interrupted (Ctrl-C, SIGKILL, a crash) between batches thus leaves a half-made copy
+   that is recorded, never an unknown one; the next run deletes it, says so, and starts
+   over. A batch that fails for good deletes the copy and its record.
+4. Turn the links into "migrated_to" / "migrated_from" (one transaction), then give the
+   conversation its title "<title> (migrated)" and its message count; it carries the
+   thread's tags and note (plus a line naming the thread). Links first: a crash right
+   after them still makes a rerun say "already migrated".
 5. Only when asked, delete the source through the one delete path
    (`core.deletions.delete_thread`: archive, delete, deletion log, untrack). A delete that
    fails does not undo the migration; the result says what happened.
@@ -54,6 +59,7 @@ that threadtui archived earlier and that were deleted on the server since.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -61,6 +67,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.conversations_wire import MAX_ITEMS_PER_REQUEST
 from threadtui.api.errors import (
+    ApiError,
     ApiRetired,
     AuthFailed,
     NetworkDown,
@@ -72,11 +79,12 @@ from threadtui.core.finding.ids import IdKind, require_trackable, short
 from threadtui.core.services import READ_ONLY_MESSAGE
 from threadtui.core.settings.config import ConfigError
 from threadtui.core.store import links
-from threadtui.core.store.links import MIGRATED_FROM, MIGRATED_TO
+from threadtui.core.store.links import MIGRATED_FROM, MIGRATED_TO, MIGRATING_FROM, MIGRATING_TO
 from threadtui.core.store.registry import TrackedThread
 from threadtui.errors import UserError
 
 if TYPE_CHECKING:
+    from threadtui.api.backend import Backend
     from threadtui.api.models import Message, ThreadInfo
     from threadtui.core.archive.store import ArchiveStore
     from threadtui.core.services import Services
@@ -155,6 +163,7 @@ class MigrationResult:
     why_archive: str = ""
     deleted: str | None = None
     delete_detail: str = ""
+    dropped: tuple[str, ...] = ()  # half-made copies of an interrupted earlier run, deleted
 
     def lines(self) -> list[str]:
         """What to tell the user, one sentence a line: the migration, then the delete."""
@@ -170,6 +179,11 @@ class MigrationResult:
             f"{self.conversation_id} on profile {self.profile!r} in {self.batches} {batches}; "
             f"tracking it as {self.title!r}."
         ]
+        if self.dropped:
+            out.append(
+                f"  An earlier migration was interrupted half-way: deleted its incomplete copy "
+                f"{', '.join(self.dropped)} and started over."
+            )
         if self.read_from == "archive" and self.why_archive:
             out.append(f"  The server could not give it: {self.why_archive}")
         if not self.complete:
@@ -202,6 +216,7 @@ class MigrationResult:
             "why_archive": self.why_archive,
             "deleted": self.deleted,
             "delete_detail": self.delete_detail,
+            "dropped": list(self.dropped),
         }
 
 
@@ -269,12 +284,41 @@ async def migrate_thread(
     items = [item_for(message) for message in source.messages if message.item_type == "message"]
     if not items:
         raise NothingToMigrate(f"{thread_id} has no messages, so there is nothing to migrate.")
+    dropped = await _drop_half_copies(services, thread_id, backend)
     report("writing", 0, len(items))
-    info = await backend.create_thread(items, metadata={MIGRATED_FROM: thread_id})
-    report("writing", len(items), len(items))
     now = services.clock.now()
-    link(services.registry, thread_id, info.id, at=now)  # first: a rerun then says "already"
-    title = _track(services, thread_id, info, target.name, source.metadata, len(items), now)
+    title = f"{_title(services, thread_id, source.metadata)} (migrated)"
+    recorded: list[str] = []
+
+    def record(conversation: ThreadInfo) -> None:
+        registry = services.registry
+        links.link(registry, thread_id, conversation.id, MIGRATING_TO, MIGRATING_FROM, at=now)
+        recorded.append(conversation.id)
+        in_progress = title.removesuffix(" (migrated)") + " (migration in progress)"
+        _track(services, thread_id, conversation, target.name, in_progress, now)
+
+    try:
+        info = await backend.create_thread(
+            items, metadata={MIGRATED_FROM: thread_id}, on_created=record
+        )
+    except ApiError:
+        # The backend deleted its half-made copy: drop the record too, once it is surely gone.
+        for conversation_id in recorded:
+            await _drop(services, thread_id, conversation_id, backend)
+        raise
+    report("writing", len(items), len(items))
+    if not recorded:  # a backend that did not call back: record it now
+        record(info)
+    # First: a rerun then says "already migrated".
+    links.relink(
+        services.registry,
+        thread_id,
+        info.id,
+        (MIGRATING_TO, MIGRATING_FROM),
+        (MIGRATED_TO, MIGRATED_FROM),
+        at=now,
+    )
+    services.registry.update(info.id, title=title, message_count=len(items))
     result = MigrationResult(
         thread_id=thread_id,
         conversation_id=info.id,
@@ -285,6 +329,7 @@ async def migrate_thread(
         read_from=source.read_from,
         complete=source.complete,
         why_archive=source.why_archive,
+        dropped=tuple(dropped),
     )
     if delete_source:
         result = await delete_migrated_source(services, result, progress=progress)
@@ -430,18 +475,49 @@ def _metadata(store: ArchiveStore, thread_id: str) -> dict[str, str]:
     return dict(thread.metadata) if thread is not None else {}
 
 
+async def _drop_half_copies(services: Services, thread_id: str, backend: Backend) -> list[str]:
+    """Delete the half-made copies interrupted runs left (recorded "migrating_to"), and
+    their records; MigrationError, nothing else done, when one cannot be deleted."""
+    dropped = []
+    for conversation_id in links.linked(services.registry, thread_id, MIGRATING_TO):
+        try:
+            await _drop(services, thread_id, conversation_id, backend)
+        except ApiError as problem:
+            raise MigrationError(
+                f"An earlier migration of {thread_id} was interrupted and left the incomplete "
+                f"copy {conversation_id}, which could not be deleted "
+                f"({problem.user_message.rstrip('.')}): try again later; nothing was migrated."
+            ) from problem
+        dropped.append(conversation_id)
+    return dropped
+
+
+async def _drop(services: Services, thread_id: str, conversation_id: str, backend: Backend) -> None:
+    """Delete a half-made copy (gone already is fine), then forget it: link and row."""
+    tracked = services.registry.get(conversation_id)
+    if tracked is not None and tracked.profile in services.config.profiles:
+        backend = services.backend(tracked.profile)
+    with contextlib.suppress(NotFound):  # gone already: as good as deleted
+        await backend.delete_thread(conversation_id)
+    links.unlink(services.registry, thread_id, conversation_id, MIGRATING_TO, MIGRATING_FROM)
+    services.registry.untrack([conversation_id])
+
+
+def _title(services: Services, thread_id: str, metadata: dict[str, str]) -> str:
+    tracked = services.registry.get(thread_id)
+    return (tracked.title if tracked else "") or metadata.get("title", "") or short(thread_id, 16)
+
+
 def _track(
     services: Services,
     thread_id: str,
     info: ThreadInfo,
     profile: str,
-    metadata: dict[str, str],
-    count: int,
+    title: str,
     now: float,
-) -> str:
-    """Track the new conversation like the thread (title, tags, note); returns its title."""
+) -> None:
+    """Track the new conversation like the thread (its tags and note) under `title`."""
     tracked = services.registry.get(thread_id)
-    title = (tracked.title if tracked else "") or metadata.get("title", "") or short(thread_id, 16)
     host = services.profile(services.profile_for(thread_id)).host
     note = "\n".join(
         line
@@ -454,12 +530,11 @@ def _track(
                 info.id,
                 info.kind,
                 profile,
-                title=f"{title} (migrated)",
+                title=title,
                 note=note,
                 tags=tracked.tags if tracked else (),
                 created_at=info.created_at,
                 last_activity_at=now,
-                message_count=count,
                 status="live",
                 checked_at=now,
                 source="migrate",
@@ -467,4 +542,3 @@ def _track(
             )
         ]
     )
-    return f"{title} (migrated)"

@@ -16,8 +16,11 @@ from threadtui.api import paging
 from threadtui.api.errors import ApiError, ApiRetired, NetworkDown, NotFound
 from threadtui.core.archive.store import load_transcript
 from threadtui.core.chat.session import ArchivedSession, ThreadSession
+from threadtui.core.store.registry import StorageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from threadtui.api.models import Message, ThreadInfo
     from threadtui.core.services import Services
 
@@ -53,8 +56,17 @@ async def open_thread(services: Services, thread_id: str, *, known_gone: bool = 
     return Opened(session, messages)
 
 
-async def read_thread(services: Services, thread_id: str) -> tuple[ThreadInfo, list[Message]]:
-    """The thread and every message, oldest first (a request per 100), archived whole."""
+async def read_thread(
+    services: Services,
+    thread_id: str,
+    *,
+    unsaved: Callable[[StorageError], None] | None = None,
+) -> tuple[ThreadInfo, list[Message]]:
+    """The thread and every message, oldest first (a request per 100), archived whole.
+
+    When the archive cannot be written (a full disk, a read-only store), `unsaved` gets
+    the error and the thread is returned all the same; without `unsaved` it is raised.
+    """
     backend = services.backend_for(thread_id)
     try:
         info = await backend.retrieve_thread(thread_id)
@@ -62,7 +74,12 @@ async def read_thread(services: Services, thread_id: str) -> tuple[ThreadInfo, l
     except NotFound as problem:
         _note_gone(services, thread_id, problem)
         raise
-    services.thread_opened(thread_id, messages, whole=info)
+    try:
+        services.thread_opened(thread_id, messages, whole=info)
+    except StorageError as problem:
+        if unsaved is None:
+            raise
+        unsaved(problem)
     return info, messages
 
 

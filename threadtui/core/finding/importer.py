@@ -293,6 +293,17 @@ class Importer:
             )
         elif decoded.compressed:
             report.note = "read as gzip."
+        if decoded.nul_bytes:
+            report.note = " ".join(
+                filter(
+                    None,
+                    [
+                        report.note,
+                        f"{decoded.nul_bytes:,} NUL bytes: this is not text (a binary file?); "
+                        "IDs were looked for in the rest.",
+                    ],
+                )
+            )
 
     def _scan(
         self, pieces: Iterator[str], report: FileReport, label: str, size: int | None

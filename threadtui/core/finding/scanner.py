@@ -287,7 +287,8 @@ class ByteStream(Protocol):
 class Decoded:
     """Text pieces of a byte stream, decoded as UTF-8 (or UTF-16 by its BOM), gunzipped
     when it starts like gzip. Bytes that are not text become U+FFFD and `replaced` counts
-    them, so the caller can say the file was not all text."""
+    them, and `nul_bytes` counts NUL bytes, so the caller can say the file was not all
+    text."""
 
     def __init__(
         self,
@@ -300,6 +301,7 @@ class Decoded:
         self._chunk = chunk_bytes
         self._progress = progress
         self.replaced = 0
+        self.nul_bytes = 0  # valid UTF-8, but no text has them: a binary file
         self.encoding = "utf-8"
         self.compressed = False
         self.damaged = False  # gzip data that ends early or is corrupt: read up to there
@@ -338,6 +340,7 @@ class Decoded:
         yield tail
 
     def _note_replacements(self, data: bytes, text: str) -> None:
+        self.nul_bytes += text.count("\x00")
         if "\ufffd" in text:  # U+FFFD written in the file itself does not count
             genuine = data.count(b"\xef\xbf\xbd") if self.encoding != "utf-16" else 0
             self.replaced += max(0, text.count("\ufffd") - genuine)
@@ -377,3 +380,4 @@ class Decoded:
                 self.damaged = True  # what came before it stands, but the last word
                 yield "…"  # may be cut: the scanner then counts it as truncated
             self.encoding, self.replaced = inner.encoding, inner.replaced
+            self.nul_bytes = inner.nul_bytes

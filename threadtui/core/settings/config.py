@@ -60,25 +60,55 @@ def host_of(base_url: str | None) -> str:
     if not base_url:
         return OPENAI_HOST
     try:
-        return urlsplit(base_url).hostname or base_url
+        host = urlsplit(base_url).hostname
     except ValueError:  # "http://[bad": base_url_problem() says so where it matters
-        return base_url
+        host = None
+    # Never the raw URL: it may carry credentials, or be 64 KB long.
+    return host[:253] if host else shown_base_url(base_url)
+
+
+MAX_BASE_URL_LENGTH = 2048  # far past any real one; HTTP libraries refuse 64 KB outright
+_SHOWN_URL_LENGTH = 80
+_URL_USERINFO = re.compile(r"^([^:/?#]*:?//)[^/?#]*@")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+CREDENTIALS_IN_URL = (
+    "has a user name or password in it: give the URL without them (a key belongs in an "
+    "environment variable, named by the profile's api_key_env)"
+)
 
 
 def base_url_problem(base_url: str | None) -> str | None:
-    """Why `base_url` cannot be connected to ("is not a URL", …), or None when it can."""
+    """Why `base_url` cannot be used ("is not a URL", …), or None when it can.
+
+    Credentials in it are refused: the HTTP library would send them as an Authorization:
+    Basic header to the server, and the URL is shown and stored in places a key must not be.
+    """
     if base_url is None:
         return None
+    if len(base_url) > MAX_BASE_URL_LENGTH:
+        return f"is longer than {MAX_BASE_URL_LENGTH:,} characters"
+    if _SPACE_OR_CONTROL.search(base_url):
+        return "has spaces or control characters in it"
     try:
         split = urlsplit(base_url)
         split.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         return "is not a URL"
+    if "@" in split.netloc:
+        return CREDENTIALS_IN_URL
     if split.scheme not in ("http", "https"):
         return "must start with https:// (or http://)"
     if not split.hostname:
         return "names no host"
     return None
+
+
+def shown_base_url(base_url: str) -> str:
+    """`base_url` fit for a message: any user name and password taken out, capped, quoted."""
+    shown = _URL_USERINFO.sub(r"\1[credentials]@", base_url)
+    if len(shown) > _SHOWN_URL_LENGTH:
+        shown = shown[: _SHOWN_URL_LENGTH - 1] + "…"
+    return repr(shown)
 
 
 @dataclass(frozen=True)
@@ -197,7 +227,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     """Read `path`; a missing file gives the implicit default profile."""
     env = os.environ if env is None else env
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no statement
     except FileNotFoundError:
         return Config(
             {DEFAULT_PROFILE: implicit_profile(env)}, DEFAULT_PROFILE, implicit_default=True
@@ -279,6 +309,9 @@ def _parse_profile(path: Path, name: str, table: Any) -> Profile:
             '"conversations".'
         )
     values = dict(table)
+    if (problem := base_url_problem(values.get("base_url"))) == CREDENTIALS_IN_URL:
+        # Refused on reading, before the URL can reach a request, a message or a log.
+        raise ConfigError(f"{path}: {where}.base_url {problem}.")
     values.setdefault("kind", default_kind(values.get("base_url")))
     return Profile(name=name, **values)
 
@@ -314,9 +347,10 @@ def add_profile(
     if profile.kind not in PROFILE_KINDS:
         raise ConfigError(f'kind must be "assistants" or "conversations", not {profile.kind!r}.')
     if problem := base_url_problem(profile.base_url):
-        raise ConfigError(f"--base-url {profile.base_url!r} {problem}: nothing was written.")
+        shown = shown_base_url(profile.base_url or "")
+        raise ConfigError(f"--base-url {shown} {problem}: nothing was written.")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         text = _HEADER
     except (OSError, UnicodeDecodeError) as exc:

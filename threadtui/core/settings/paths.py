@@ -57,13 +57,22 @@ class Locations:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) as 0700; tighten it if it already exists and is ours."""
-    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    try:
-        if stat.S_IMODE(path.stat().st_mode) & 0o077:
-            path.chmod(PRIVATE_DIR_MODE)
-    except PermissionError:
-        pass  # not ours to change; `readable_by_others` reports it
+    """Create `path` and any missing parents as 0700; a folder that already exists keeps
+    its mode (it may be /tmp, a shared folder or a symlink's target: not ours to tighten).
+    """
+    missing: list[Path] = []
+    level = path
+    while not level.exists() and level != level.parent:
+        missing.append(level)
+        level = level.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue  # another process made it meanwhile: then it is that one's
+        folder.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is cut by the umask; be exact
+    if not path.is_dir():
+        path.mkdir()  # raises the error that says why (a file in the way, a dangling link)
     return path
 
 
@@ -80,10 +89,10 @@ def privacy_warning(locations: Locations) -> str | None:
     threadtui cannot change that; None otherwise.
 
     Looks at the data folder, the registry files in it and the log folder. Folders that
-    are ours are made private on the spot (as `ensure_private_dir` does), and the registry
-    makes its own files private when it opens them, so only what is not ours (a shared
-    or another user's folder) is left to warn about. The CLI prints the sentence on
-    stderr before a command; the TUI can show it as a notification at start.
+    already exist keep their modes (threadtui only tightens folders it creates), so a
+    readable one is reported with the command that fixes it; the registry makes its own
+    files private when it opens them. The CLI prints the sentence on stderr before a
+    command; the TUI can show it as a notification at start.
     """
     registry = locations.registry_file
     paths = [
@@ -97,17 +106,23 @@ def privacy_warning(locations: Locations) -> str | None:
             continue
         try:
             ours = path.stat().st_uid == os.geteuid()
-            if ours and path.is_dir():
-                path.chmod(PRIVATE_DIR_MODE)
+            if ours and not path.is_dir():
+                path.chmod(PRIVATE_FILE_MODE)  # a file of threadtui's own
         except OSError:
             ours = False  # it cannot be changed: as good as someone else's
-        if not ours or (path.is_dir() and readable_by_others(path)):
+        if ours and not readable_by_others(path):
+            continue
+        if ours:
             return (
-                f"Warning: other users of this machine can read {path}, and threadtui "
-                "cannot make it private (it belongs to another user, or its disk is "
-                f"read-only): ask its owner to run `chmod go-rwx {path}`, or use another "
-                "--data-dir."
+                f"Warning: other users of this machine can read {path}: run "
+                f"`chmod go-rwx {path}` to make it private, or use another --data-dir."
             )
+        return (
+            f"Warning: other users of this machine can read {path}, and threadtui "
+            "cannot make it private (it belongs to another user, or its disk is "
+            f"read-only): ask its owner to run `chmod go-rwx {path}`, or use another "
+            "--data-dir."
+        )
     return None
 
 

@@ -677,10 +677,18 @@ class Registry:
         added.extend(new)
         already.extend(entry.id for entry in old)
 
-    def update(self, thread_id: str, **changes: Any) -> bool:
+    def update(
+        self,
+        thread_id: str,
+        *,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+        **changes: Any,
+    ) -> bool:
         """Change fields of one thread (any of `UPDATABLE`); False when it is not tracked.
 
-        `tags` replaces the whole set; `metadata` is a dict.
+        `tags` replaces the whole set; `add_tags`/`remove_tags` change it in the same
+        transaction, so edits from other processes meanwhile are kept; `metadata` is a dict.
         """
         unknown = set(changes) - UPDATABLE
         if unknown:
@@ -702,6 +710,15 @@ class Registry:
                 db.executemany(
                     "INSERT OR IGNORE INTO tags (tag, thread_id) VALUES (?, ?)",
                     [(tag, thread_id) for tag in _clean_tags(tags)],
+                )
+            if found:
+                db.executemany(
+                    "DELETE FROM tags WHERE thread_id = ? AND tag = ?",
+                    [(thread_id, tag) for tag in _clean_tags(remove_tags)],
+                )
+                db.executemany(
+                    "INSERT OR IGNORE INTO tags (tag, thread_id) VALUES (?, ?)",
+                    [(tag, thread_id) for tag in _clean_tags(add_tags)],
                 )
         return bool(found)
 
