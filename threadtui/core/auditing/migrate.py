@@ -68,7 +68,7 @@ from threadtui.api.errors import (
     ReadOnly,
     ServerError,
 )
-from threadtui.core.finding.ids import IdKind, require_trackable, short
+from threadtui.core.finding.ids import IdKind, require_made, require_trackable, short
 from threadtui.core.services import READ_ONLY_MESSAGE
 from threadtui.core.settings.config import ConfigError
 from threadtui.core.store import links
@@ -271,6 +271,7 @@ async def migrate_thread(
         raise NothingToMigrate(f"{thread_id} has no messages, so there is nothing to migrate.")
     report("writing", 0, len(items))
     info = await backend.create_thread(items, metadata={MIGRATED_FROM: thread_id})
+    require_made(info.id, info.kind, target.host)
     report("writing", len(items), len(items))
     now = services.clock.now()
     link(services.registry, thread_id, info.id, at=now)  # first: a rerun then says "already"
