@@ -105,3 +105,28 @@ async def test_the_assistant_picker_shows_hostile_ids_inert_and_returns_the_chos
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: picked)
     assert picked == [assistants[1].id]
+
+
+async def test_run_history_shows_and_copies_a_hostile_run_id_inert(demo):
+    from threadtui.core.text.sanitize import id_text
+    from threadtui.tui.screens.run_history import RunHistoryScreen
+
+    from .feature_host import FeatureHost
+    from .test_run_history import loaded
+
+    target = thread_id(demo, "Password reset loop")
+    demo.fake.store.ids.next["run_"] = [HOSTILE_ID]
+    backend = demo.services.backend_for(target)
+    assistant = (await backend.list_assistants(limit=100)).items[0].id
+    await backend.start_run(target, assistant_id=assistant)
+    demo.services.clock.advance(30)
+    app = FeatureHost(lambda: RunHistoryScreen(demo.services, target))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: app.clipboard)
+        assert app.clipboard == id_text(HOSTILE_ID) and leaks(app.clipboard) == []
+        await pilot.pause()
+        text = screen_text(app)
+        assert "run_␛]52;c;" in text and leaks(text) == []
+        assert app.is_running

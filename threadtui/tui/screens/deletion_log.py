@@ -157,7 +157,7 @@ class DeletionLogScreen(Screen[None]):
         if entry is not None:
             shown = id_text(entry.thread_id)  # what the screen shows, never raw stored text
             self.app.copy_to_clipboard(shown)
-            self.notify(f"Copied {shown} to the clipboard.")
+            self.notify(f"Copied {shown} to the clipboard.", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

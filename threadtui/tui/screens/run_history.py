@@ -296,4 +296,4 @@ class RunHistoryScreen(Screen[None]):
         if summary is not None:
             shown = id_text(summary.run.id)  # what the screen shows, never raw server text
             self.app.copy_to_clipboard(shown)
-            self.notify(f"Copied {shown} to the clipboard.")
+            self.notify(f"Copied {shown} to the clipboard.", markup=False)
