@@ -138,3 +138,32 @@ def test_an_id_typed_or_pasted_with_escapes_is_explained_inert(cli: Cli, command
     assert result.code != 0
     assert "thread_abc␛]52;c;" in result.out + result.err
     assert leaks(result.out + result.err) == []
+
+
+def test_deletions_shows_a_hostile_logged_id_and_outcome_inert(cli: Cli) -> None:
+    from threadtui.core.auditing.deletions import DeletionEntry, DeletionLog
+    from threadtui.core.settings.paths import Locations
+    from threadtui.core.store.registry import Registry
+
+    assert cli("list").code == 0  # makes the registry
+    path = Locations.resolve(cli.config_dir, cli.data_dir, cli.env).registry_file
+    with Registry(path) as registry:  # a row written by an older threadtui, unchecked
+        DeletionLog(registry).record(
+            DeletionEntry(
+                thread_id=f"thread_x{ESCAPES}",
+                kind="thread",
+                profile="default",
+                host="api.example",
+                title="t",
+                message_count=1,
+                deleted_at=1_700_000_000,
+                outcome="failed\x1b[2J",
+                detail=f"boom {ESCAPES}",
+            )
+        )
+
+    result = cli("deletions", tty=True)
+
+    assert result.code == 0
+    assert "thread_x␛]52;c;" in result.out
+    assert leaks(result.out + result.err) == []
