@@ -14,8 +14,15 @@ from collections.abc import Callable
 # Bodies of regex character classes, to combine into the patterns that need them.
 # What hides or reorders text on a terminal: the Arabic letter mark, zero-width
 # space/joiners, LRM/RLM, bidi embeddings and overrides, word joiner and invisible
-# operators, bidi isolates, and the zero-width no-break space (BOM).
-INVISIBLE_CLASS = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# operators, bidi isolates, and the zero-width no-break space (BOM); also the combining
+# grapheme joiner, the Hangul fillers and the Mongolian vowel separator (blank, used to
+# make look-alike names), the line and paragraph separators, interlinear annotation
+# marks, and the tag characters (invisible ASCII: hidden instructions ride on them).
+INVISIBLE_CLASS = (
+    "\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U000e0001\U000e0020-\U000e007f"
+)
 # Halves of UTF-16 pairs: no UTF-8 file, terminal or SQLite column accepts one alone.
 SURROGATE_CLASS = "\ud800-\udfff"
 

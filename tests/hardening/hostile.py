@@ -96,7 +96,9 @@ BY_NAME = {h.name: h for h in CORPUS}
 # zero-width characters, and lone surrogates.
 _LEAK = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff\ud800-\udfff]"
+    "\u2066-\u2069\ufeff\ud800-\udfff"
+    # blank look-alike makers, line/paragraph separators, annotation marks, tag characters
+    "\u034f\u115f\u1160\u180e\u2028\u2029\u3164\uffa0\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
 )
 # Our own styling on a terminal (search highlights, progress lines, Rich's SGR colours).
 _OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;]*m|\r\x1b\[2?K")

@@ -68,6 +68,13 @@ def server_text(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+def shown_id(object_id: str) -> str:
+    """An ID the caller got from a server, fit for a sentence: controls made spaces, at
+    most 80 characters (it is still remote text)."""
+    text = _CONTROL.sub(" ", object_id).strip()
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
     """Seconds to wait from `retry-after-ms`, else `retry-after` (seconds or an HTTP date)."""
     if not headers:
@@ -153,11 +160,12 @@ def _status_error(exc: Any, *, object_id: str | None, secrets: Iterable[str]) ->
     code = _body_field(exc, "code")
     quoted = _QUOTED_ID.search(message)
     subject = quoted.group(1) if quoted else object_id
+    named_as = shown_id(subject) if subject else None  # the raw ID stays on the error
 
     if status == 401:
         return AuthFailed(AUTH_FAILED_MESSAGE, status=status)
     if status == 403:
-        what = subject or "This object"
+        what = named_as or "This object"
         return WrongProject(
             f"{what} belongs to another organization or project, or this key may not use it: "
             "check the profile's key, organization and project.",
@@ -167,7 +175,7 @@ def _status_error(exc: Any, *, object_id: str | None, secrets: Iterable[str]) ->
         # The route itself is unknown: the server doesn't speak this API (any more).
         return ApiRetired(RETIRED_ROUTE_MESSAGE, status=status)
     if status == 404:
-        what = subject or "The requested object"
+        what = named_as or "The requested object"
         return NotFound(
             f"{what} was not found: it was deleted or expired, or it belongs to another "
             "project — check the profile's key/project.",
@@ -199,7 +207,8 @@ def _status_error(exc: Any, *, object_id: str | None, secrets: Iterable[str]) ->
         named = _THREAD_ID.search(message)
         conversation = code in _LOCK_CODES or (run_id or "").startswith("resp_")
         default_subject = "The conversation" if conversation else "The thread"
-        subject = object_id or (named.group(1) if named else default_subject)
+        subject = shown_id(object_id) if object_id else None
+        subject = subject or (named.group(1) if named else default_subject)
         noun = "response" if conversation else "run"
         busy = f"{noun} {run_id}" if run_id else f"a {noun}"
         return RunActive(

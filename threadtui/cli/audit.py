@@ -10,7 +10,7 @@ from threadtui.cli.common import CommandError, confirmed, fail, run_async, say
 from threadtui.cli.parser import Commands
 from threadtui.core.finding.ids import require_trackable
 from threadtui.core.store.registry import STATUSES
-from threadtui.core.text.sanitize import clean, one_line
+from threadtui.core.text.sanitize import clean, id_text, one_line
 from threadtui.core.text.timefmt import age, stamp
 from threadtui.errors import with_request_id
 
@@ -264,15 +264,17 @@ def cmd_deletions(args: argparse.Namespace, services: Services) -> int:
         say("Nothing has been deleted with threadtui yet.")
         return 0
     now = services.clock.now()
-    width = max(len(e.thread_id) for e in entries)
+    # Shown cleaned: a log may hold rows written before IDs were checked.
+    ids = [id_text(e.thread_id) for e in entries]
+    width = max(len(i) for i in ids)
     say(f"{'WHEN':<17} {'OUTCOME':<8} {'ID':<{width}}  {'MSGS':>5}  ARCHIVED  {'WHERE':<24} TITLE")
-    for e in entries:
+    for e, shown_id in zip(entries, ids, strict=True):
         count = "" if e.message_count is None else f"{e.message_count:,}"
         where = one_line(f"{e.profile}@{e.host}", 24)
         title = one_line(e.title or "untitled", 40)
         archived = "yes" if e.archived_to else "no"
         say(
-            f"{stamp(e.deleted_at, now):<17} {e.outcome:<8} {e.thread_id:<{width}}  "
+            f"{stamp(e.deleted_at, now):<17} {one_line(e.outcome, 8):<8} {shown_id:<{width}}  "
             f"{count:>5}  {archived:<8}  {where:<24} {title}"
         )
         if e.outcome == "failed":

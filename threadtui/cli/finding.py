@@ -153,7 +153,7 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
     else:
         for line in summary.lines():
             say(line)
-    return 1 if summary.unreadable else 0
+    return 1 if summary.unreadable or summary.refused else 0
 
 
 # -- check -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from threadtui.api.errors import AuthFailed, ReadOnly
-from threadtui.core.finding.ids import kind_of, require_trackable, short
+from threadtui.core.finding.ids import kind_of, require_made, require_trackable, short
 from threadtui.core.settings.config import (
     API_OF_KIND,
     Config,
@@ -395,6 +395,7 @@ class Services:
         if self.is_read_only(profile.name):
             raise ReadOnly(READ_ONLY_MESSAGE)
         info = await self.backend(profile.name).create_thread()
+        require_made(info.id, info.kind, profile.host)
         self.registry.add_many(
             [
                 TrackedThread(

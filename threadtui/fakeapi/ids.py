@@ -18,8 +18,13 @@ class IdMaker:
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._seen: set[str] = set()
+        # A fault knob: IDs to hand out next, by prefix, exactly as given (a broken or
+        # hostile server's), e.g. `fake.store.ids.next["run_"] = ["run_\x1b]0;owned\x07"]`.
+        self.next: dict[str, list[str]] = {}
 
-    def _unique(self, make) -> str:
+    def _unique(self, make, prefix: str) -> str:
+        if queue := self.next.get(prefix):
+            return queue.pop(0)
         while True:
             value = make()
             if value not in self._seen:
@@ -28,11 +33,11 @@ class IdMaker:
 
     def base62(self, prefix: str, length: int | None = None) -> str:
         n = length or _BASE62_LENGTHS.get(prefix, 24)
-        return self._unique(lambda: prefix + "".join(self._rng.choices(BASE62, k=n)))
+        return self._unique(lambda: prefix + "".join(self._rng.choices(BASE62, k=n)), prefix)
 
     def hex48(self, prefix: str) -> str:
         """Responses-era IDs: conv_, resp_ and item IDs are 48 hex characters."""
-        return self._unique(lambda: prefix + "".join(self._rng.choices(HEX, k=48)))
+        return self._unique(lambda: prefix + "".join(self._rng.choices(HEX, k=48)), prefix)
 
     def thread(self) -> str:
         return self.base62("thread_")

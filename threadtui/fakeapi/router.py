@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 
 @dataclass
@@ -64,7 +65,8 @@ class Router:
                 found = route.regex.fullmatch(path)
                 # A literal segment beats a placeholder: POST /threads/runs is not a thread.
                 if found and (best is None or len(found.groupdict()) < len(best[1])):
-                    best = (route, found.groupdict())
+                    # Path parameters arrive percent-encoded, as a real server gets them.
+                    best = (route, {k: unquote(v) for k, v in found.groupdict().items()})
         return best
 
 

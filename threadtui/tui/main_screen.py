@@ -21,11 +21,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from threadtui.core.archive.search import find_in_messages
 from threadtui.core.chat.session import ArchivedSession, ThreadSession
 from threadtui.core.finding import servers
-from threadtui.core.finding.ids import short
 from threadtui.core.settings.paths import privacy_warning
 from threadtui.core.store.registry import StorageError
 from threadtui.core.store.thread_index import IndexRow
-from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.sanitize import clean, id_text, one_line
 from threadtui.tui.bulk_control import BulkControl
 from threadtui.tui.dialogs.confirm import ConfirmDialog
 from threadtui.tui.dialogs.help import HelpScreen
@@ -554,14 +553,18 @@ class MainScreen(Screen[None]):
     def action_copy(self) -> None:
         message = self.pane.selected
         if message is not None:
-            self.app.copy_to_clipboard(message.text)
+            # What the screen shows, not the raw server text: no escape or bidi control
+            # rides along to wherever it is pasted.
+            shown = clean(message.text)
+            self.app.copy_to_clipboard(shown)
             self.status.say(
-                f"Copied {short(message.id, 12)} ({len(message.text):,} characters) to the clipboard.",
+                f"Copied {id_text(message.id, 13)} ({len(shown):,} characters) to the clipboard.",
                 "success",
             )
         elif (row := self.current_row) is not None:
-            self.app.copy_to_clipboard(row.id)
-            self.status.say(f"Copied {row.id} to the clipboard.", "success")
+            shown = id_text(row.id)
+            self.app.copy_to_clipboard(shown)
+            self.status.say(f"Copied {shown} to the clipboard.", "success")
 
     def action_help(self) -> None:
         rows = [

@@ -14,6 +14,7 @@ from threadtui.api.models import Run
 from threadtui.core.chat.poller import PollUpdate, RunPoller
 from threadtui.core.chat.session import ThreadSession
 from threadtui.core.store.thread_index import IndexRow
+from threadtui.core.text.sanitize import id_text
 from threadtui.tui.dialogs.pick_assistant import PickAssistantDialog
 from threadtui.tui.dialogs.tool_outputs import CANCEL_RUN, ToolOutputsDialog
 
@@ -127,7 +128,7 @@ class RunControl:
             self.poller = RunPoller(
                 session.backend, run, clock=screen.services.clock, on_update=self._progress
             )
-            composer.wait_for(f"Waiting for {run.id} · esc cancels")
+            composer.wait_for(f"Waiting for {id_text(run.id)} · esc cancels")
             final = await self.poller.run()
             self.poller = None
             run = final.run

@@ -75,7 +75,7 @@ from threadtui.api.errors import (
     ReadOnly,
     ServerError,
 )
-from threadtui.core.finding.ids import IdKind, require_trackable, short
+from threadtui.core.finding.ids import IdKind, require_made, require_trackable, short
 from threadtui.core.services import READ_ONLY_MESSAGE
 from threadtui.core.settings.config import ConfigError
 from threadtui.core.store import links
@@ -291,6 +291,7 @@ async def migrate_thread(
     recorded: list[str] = []
 
     def record(conversation: ThreadInfo) -> None:
+        require_made(conversation.id, conversation.kind, target.host)  # before it is stored
         registry = services.registry
         links.link(registry, thread_id, conversation.id, MIGRATING_TO, MIGRATING_FROM, at=now)
         recorded.append(conversation.id)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError, ApiRetired, NotFound, ReadOnly
-from threadtui.core.finding.ids import require_trackable, short
+from threadtui.core.finding.ids import require_made, require_trackable, short
 from threadtui.core.services import READ_ONLY_MESSAGE
 from threadtui.core.store import links
 from threadtui.core.store.links import CONTINUED_AS, CONTINUED_FROM
@@ -58,6 +58,7 @@ async def continue_thread(services: Services, old_id: str, *, last: int = DEFAUL
         )
     backend = services.backend_for(old_id)
     info = await backend.create_thread(seed, metadata={"continued_from": old_id})
+    require_made(info.id, info.kind, services.profile(profile).host)
     now = services.clock.now()
     title = f"{(tracked.title if tracked else '') or short(old_id, 16)} (continued)"
     services.registry.add_many(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from threadtui.api.models import ThreadKind
+from threadtui.core.text.sanitize import one_line
 from threadtui.errors import UserError
 
 
@@ -68,6 +69,10 @@ class WrongIdKind(UserError, ValueError):
     """The text is an ID, or looks like one, but not of a kind threadtui can track."""
 
 
+class MalformedServerId(UserError, ValueError):
+    """A server answered a create with an ID that is not one threadtui can track."""
+
+
 def classify(text: str) -> IdKind | None:
     """The kind of ID `text` is, or None when it is not a recognisable OpenAI ID."""
     text = text.strip()
@@ -89,7 +94,9 @@ def short(text: str, keep: int = 10) -> str:
 
 
 def explain(text: str) -> str:
-    """One sentence on why `text` is not a thread or conversation ID, and what to do."""
+    """One sentence on why `text` is not a thread or conversation ID, and what to do.
+
+    The text may come from a file or a server: it is echoed cleaned and bounded."""
     text = text.strip()
     kind = classify(text)
     if kind in TRACKABLE:
@@ -100,13 +107,14 @@ def explain(text: str) -> str:
         return f"{short(text)} is {article} {kind.value} ID, not a thread ID: {entry.hint}."
     if not text:
         return "The ID is empty: give a thread_… or conv_… ID."
+    shown = one_line(text, 21)  # like short(text, 20), with escapes and controls made inert
     if text.startswith(("thread_", "conv_")):
         return (
-            f"{short(text, 20)!s} is not a complete ID: after the prefix an ID has only letters "
+            f"{shown} is not a complete ID: after the prefix an ID has only letters "
             "and digits. Copy it again without quotes, dots or spaces."
         )
     return (
-        f"{short(text, 20)} is not an OpenAI thread ID: thread IDs start with thread_ and "
+        f"{shown} is not an OpenAI thread ID: thread IDs start with thread_ and "
         "conversation IDs with conv_."
     )
 
@@ -118,3 +126,15 @@ def require_trackable(text: str) -> tuple[str, IdKind]:
     if kind not in TRACKABLE:
         raise WrongIdKind(explain(cleaned))
     return cleaned, kind
+
+
+def require_made(made_id: str, kind: ThreadKind, host: str) -> str:
+    """`made_id`, the ID a server gave what it just created, when it is a well-formed ID
+    of `kind`; else MalformedServerId, so nothing unrepresentable is stored or shown."""
+    if made_id.strip() == made_id and classify(made_id) in TRACKABLE and kind_of(made_id) == kind:
+        return made_id
+    prefix = "conv_" if kind == "conversation" else "thread_"
+    raise MalformedServerId(
+        f"{one_line(host, 60)} made a {kind} but named it “{one_line(made_id, 40)}”, which is "
+        f"not a {prefix}… ID, so it was not tracked: ask whoever runs that server to fix it."
+    )

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 STDIN = "-"
 MAX_DUMP_BYTES = 64 << 20  # a messages.list dump bigger than this is scanned, not archived
 SAMPLE = 20  # added IDs kept to show; the rest are counted
+MAX_REFUSED_SHOWN = 5  # refused rows of a registry export named one by one; more are counted
 _HEAD = 64 << 10
 _TOML_HEAD = re.compile(rb"\A(?:\s|#[^\n]*\n)*(?:version\s*=|\[\[thread\]\])")
 # messages.list pages of thread messages, or threadtui's own JSON export
@@ -76,9 +77,11 @@ class FileReport:
     archived_messages: int = 0  # of their messages, those not archived before
     note: str = ""  # one sentence about anything unusual
     error: str = ""  # why it could not be read; nothing was imported from it
+    refused: list[str] = field(default_factory=list)  # a sentence per row refused, bounded
+    refused_count: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+        return {k: v for k, v in self.__dict__.items() if v not in ("", None, [])}
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,16 @@ class ImportSummary:
                 )
             if report.note:
                 out.append(f"{report.name}: {report.note}")
+            out.extend(report.refused)
+            if report.refused_count > len(report.refused):
+                more = report.refused_count - len(report.refused)
+                out.append(f"{report.name}: and {more:,} more rows refused for their IDs.")
         return out
+
+    @property
+    def refused(self) -> int:
+        """Rows of registry exports not imported because their ID is not one."""
+        return sum(f.refused_count for f in self.files)
 
 
 def display_name(source: Source) -> str:
@@ -385,10 +397,14 @@ class Importer:
 
     # -- the registry's own export ------------------------------------------------------
     def _import_toml(self, path: Path, report: FileReport, label: str, stream: BinaryIO) -> None:
-        from threadtui.core.store.registry_toml import ExchangeFileError, import_file, read_file
+        from threadtui.core.store.registry_toml import (
+            ExchangeFileError,
+            import_entries,
+            read_rows,
+        )
 
         try:
-            entries = read_file(path)
+            entries, refused = read_rows(path)
         except ExchangeFileError as problem:
             # Not a usable export after all: its IDs still count, as text.
             report.format = "text"
@@ -396,6 +412,9 @@ class Importer:
             stream.seek(0)
             self._scan_stream(stream, report, label, None)
             return
+        # A row whose ID is not one is refused, never scanned as text: a look-alike or an
+        # escape would otherwise track a cut-short ID.
+        report.refused, report.refused_count = refused[:MAX_REFUSED_SHOWN], len(refused)
         ids = [e.id for e in entries]
         fresh = self._seen.new(ids)  # not seen in an earlier source of this import
         repeats = len(set(ids)) - len(fresh)
@@ -405,7 +424,7 @@ class Importer:
                 known |= self._tracked_among(fresh[n : n + BATCH])
             report.added, report.already = len(fresh) - len(known), len(known)
             return
-        result = import_file(self.registry, path)
+        result = import_entries(self.registry, entries, f"import:{path.name}")
         if self.tags:  # merging tags into tracked rows is what add_many does for known IDs
             self.registry.add_many(e._replace(tags=self.tags) for e in entries)
         report.added, report.already = result.added, max(0, result.merged - repeats)

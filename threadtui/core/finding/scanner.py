@@ -17,6 +17,9 @@ constant memory. What counts as an ID:
   suffix without a digit or with one case only is about a one-in-a-billion event).
 - An ID followed by `…` or `...`, or one that opens a quoted string which the line ends
   before closing, was cut short: it is reported as truncated and never imported.
+- So was one followed by a letter, digit or mark outside the ID alphabet, or an invisible
+  joiner (`thread_AbcДef1`, `thread_Abc1` + ZWJ + `23`, fullwidth letters, combining
+  accents): a look-alike of a longer ID, whose ASCII start may not be an ID at all.
 
 Every other kind of OpenAI ID (run_, msg_, asst_, …) is counted and explained, never
 returned as a thread.
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -142,7 +146,11 @@ class IdScanner:
                     other.count += 1
             elif kind == "conversation" and not _HEX.issuperset(suffix):
                 self._other(REALTIME, prefix + suffix, _realtime_explanation)
-            elif dots or (start and buf[start - 1] in _QUOTES and _line_ends(buf, match.end())):
+            elif (
+                dots
+                or (start and buf[start - 1] in _QUOTES and _line_ends(buf, match.end()))
+                or _look_alike_after(buf, match.end())
+            ):
                 text = prefix + suffix
                 if text not in self.truncated:
                     self.truncated_count += 1
@@ -165,6 +173,16 @@ class IdScanner:
             self.others[label] = OtherKind(label, prefix, 1, text, why(text))
         else:
             entry.count += 1
+
+
+def _look_alike_after(buf: str, at: int) -> bool:
+    """True when the character at `at` would continue the ID to a reader: a non-ASCII
+    letter, digit or mark (Cyrillic Д, fullwidth Ａ, a combining accent) or an invisible
+    format character (a zero-width joiner, a bidi mark)."""
+    if at >= len(buf) or buf[at].isascii():  # the common case: one check per ID
+        return False
+    category = unicodedata.category(buf[at])
+    return category[0] in "LMN" or category == "Cf"
 
 
 def _line_ends(buf: str, at: int) -> bool:

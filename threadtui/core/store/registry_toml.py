@@ -47,6 +47,10 @@ class ExchangeFileError(UserError):
     """An import file cannot be used; one sentence naming the file and the problem."""
 
 
+class RefusedRow(ExchangeFileError):
+    """One [[thread]] of an import file has an ID threadtui cannot track."""
+
+
 @dataclass(frozen=True)
 class ImportResult:
     added: int
@@ -73,6 +77,15 @@ def _table(thread: TrackedThread) -> dict[str, Any]:
 
 def read_file(path: Path) -> list[TrackedThread]:
     """Parse and check an export file; ExchangeFileError on the first problem."""
+    entries, refused = read_rows(path)
+    if refused:
+        raise ExchangeFileError(f"{refused[0]} Nothing was imported.")
+    return entries
+
+
+def read_rows(path: Path) -> tuple[list[TrackedThread], list[str]]:
+    """Parse and check an export file: the rows to import, and one sentence per row refused
+    for its ID. ExchangeFileError on any other problem (nothing is to be imported then)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -93,7 +106,14 @@ def read_file(path: Path) -> list[TrackedThread]:
     tables = data.get("thread", [])
     if not isinstance(tables, list):
         raise ExchangeFileError(f"{path}: thread must be an array of [[thread]] tables.")
-    return [_entry(path, n, table) for n, table in enumerate(tables, 1)]
+    entries: list[TrackedThread] = []
+    refused: list[str] = []
+    for number, table in enumerate(tables, 1):
+        try:
+            entries.append(_entry(path, number, table))
+        except RefusedRow as row:
+            refused.append(row.user_message)
+    return entries, refused
 
 
 def _entry(path: Path, number: int, table: Any) -> TrackedThread:
@@ -102,8 +122,8 @@ def _entry(path: Path, number: int, table: Any) -> TrackedThread:
         raise ExchangeFileError(f"{where} is not a table.")
     try:
         thread_id, kind = require_trackable(str(table.get("id", "")))
-    except WrongIdKind as exc:
-        raise ExchangeFileError(f"{where}: {exc} Nothing was imported.") from None
+    except WrongIdKind as exc:  # explain() shows the ID cleaned: the file may be hostile
+        raise RefusedRow(f"{where}: {exc}") from None
     values: dict[str, Any] = {}
     for key, value in table.items():
         expected = _TYPES.get(key)
@@ -130,8 +150,11 @@ def _entry(path: Path, number: int, table: Any) -> TrackedThread:
 
 def import_file(registry: Registry, path: Path) -> ImportResult:
     """Merge the threads of `path` into `registry` (all checked before any is written)."""
-    incoming = read_file(path)
-    source = f"import:{path.name}"
+    return import_entries(registry, read_file(path), f"import:{path.name}")
+
+
+def import_entries(registry: Registry, incoming: list[TrackedThread], source: str) -> ImportResult:
+    """Merge checked rows into `registry`; rows without a source get `source`."""
     new: list[TrackedThread] = []
     merged = 0
     for entry in incoming:

@@ -71,9 +71,17 @@ def one_line(text: str, limit: int = 80) -> str:
     return flat if len(flat) <= limit else flat[: max(0, limit - 1)] + "…"
 
 
+def id_text(text: str, limit: int = 64) -> str:
+    """An ID from a server (or a file), safe to show or copy: cleaned, on one line and at
+    most `limit` characters. A real ID comes back unchanged."""
+    if len(text) <= limit and text.isascii() and text.isprintable() and " " not in text:
+        return text  # the common case: a well-formed ID, checked in C
+    return one_line(text, limit)
+
+
 def is_clean(text: str) -> bool:
     """True when `text` holds nothing `clean()` would change (besides CRLF)."""
     return "\x1b" not in text and not _NEEDS_WORK.search(text.replace("\r\n", "\n"))
 
 
-__all__ = ["clean", "is_clean", "one_line"]
+__all__ = ["clean", "id_text", "is_clean", "one_line"]

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from threadtui.api.models import AssistantInfo
-from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.sanitize import id_text, one_line
 
 
 class PickAssistantDialog(ModalScreen[str | None]):
@@ -30,15 +30,17 @@ class PickAssistantDialog(ModalScreen[str | None]):
             yield Static(Text("Which assistant should answer in this thread?", style="bold"))
             yield OptionList(
                 *(
+                    # Shown cleaned; picked by position, so a server's ID (repeated or
+                    # odd) is never a widget ID.
                     Option(
                         Text(
-                            f"{one_line(a.name or '(unnamed)', 40)} · {one_line(a.model or '?', 30)} · {a.id}"
-                        ),
-                        id=a.id,
+                            f"{one_line(a.name or '(unnamed)', 40)} · "
+                            f"{one_line(a.model or '?', 30)} · {id_text(a.id)}"
+                        )
                     )
                     for a in self.assistants
                 )
             )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.dismiss(self.assistants[event.option_index].id)

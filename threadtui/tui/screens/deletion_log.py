@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from threadtui.core.auditing.deletions import DeletionEntry, DeletionLog
-from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.sanitize import id_text, one_line
 from threadtui.core.text.timefmt import stamp
 from threadtui.tui.screens import failure_sentence, fill_table
 
@@ -155,8 +155,9 @@ class DeletionLogScreen(Screen[None]):
     def action_copy(self) -> None:
         entry = self.current
         if entry is not None:
-            self.app.copy_to_clipboard(entry.thread_id)
-            self.notify(f"Copied {one_line(entry.thread_id, 60)} to the clipboard.")
+            shown = id_text(entry.thread_id)  # what the screen shows, never raw stored text
+            self.app.copy_to_clipboard(shown)
+            self.notify(f"Copied {shown} to the clipboard.", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -25,7 +25,7 @@ from threadtui.core.auditing.run_history import (
     run_steps,
     usage_text,
 )
-from threadtui.core.text.sanitize import clean, one_line
+from threadtui.core.text.sanitize import clean, id_text, one_line
 from threadtui.core.text.timefmt import duration, stamp
 from threadtui.tui.screens import failure_sentence, fill_table
 
@@ -294,5 +294,6 @@ class RunHistoryScreen(Screen[None]):
     def action_copy(self) -> None:
         summary = self.current
         if summary is not None:
-            self.app.copy_to_clipboard(summary.run.id)
-            self.notify(f"Copied {one_line(summary.run.id, 40)} to the clipboard.")
+            shown = id_text(summary.run.id)  # what the screen shows, never raw server text
+            self.app.copy_to_clipboard(shown)
+            self.notify(f"Copied {shown} to the clipboard.", markup=False)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
+
+from threadtui.core.text.sanitize import clean
 
 ThreadListSelector = "ThreadList"
 PLACEHOLDER = "Type a message · enter send · ctrl+n newline"
@@ -66,7 +69,9 @@ class Composer(TextArea):
     def wait_for(self, reason: str) -> None:
         """Lock the box, keeping what was typed, and say why."""
         self.read_only = True
-        self.border_subtitle = reason
+        # A border title is parsed as markup, and the reason may name a server's run:
+        # given as Text, cleaned, it is shown as written and never obeyed.
+        self.border_subtitle = Text(clean(reason))
         self.add_class("-waiting")
 
     def ready(self) -> None:

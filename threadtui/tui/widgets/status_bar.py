@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from threadtui.core.text.sanitize import clean
+
 Tone = Literal["info", "success", "warning", "error", "progress"]
 
 _STYLES = {
@@ -41,8 +43,10 @@ class StatusBar(Widget):
     """A short fact about the open thread (tokens, counts), right-aligned and dim."""
 
     def say(self, message: str, tone: Tone = "info") -> None:
-        """Show `message` (plain text, never markup) until the next one."""
-        self.message = message
+        """Show `message` (plain text, never markup) until the next one.
+
+        Cleaned here, where it is shown: sentences name servers' IDs and quote their words."""
+        self.message = clean(message)
         self.tone = tone
         self.set_class(tone == "error", "-error")
 

@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from threadtui.core.store.thread_index import IndexRow
-from threadtui.core.text.sanitize import one_line
+from threadtui.core.text.sanitize import id_text, one_line
 from threadtui.core.text.timefmt import age
 
 # The badge says the kind (● thread, ◆ conversation), green once the server confirmed it,
@@ -221,7 +221,7 @@ class ThreadList(ScrollView, can_focus=True):
         mark = "▌" if row.id in self.marked else " "
         badge = STATUS_BADGES.get(row.status) or KIND_BADGES.get(row.kind, "?")
         when = age(row.last_activity_at or row.created_at or row.added_at, self.now())
-        label = one_line(row.title, 200) if row.title else row.id
+        label = one_line(row.title, 200) if row.title else id_text(row.id)
         suffix = f" ({row.status})" if row.status in ("gone", "forbidden", "retired") else ""
         extras = " ".join(f"#{t}" for t in row.tags)
         if self.show_profile:
