@@ -35,6 +35,22 @@ class Connection:
     http_transport: Any = None
     read_only: bool = False
 
+    @property
+    def deadline(self) -> float:
+        """The most one call may take, the SDK's retries included. `timeout` bounds each
+        connect and each read, so an answer dripping in a byte at a time needs this too."""
+        return self.timeout * (self.max_retries + 1)
+
+    @property
+    def host(self) -> str:
+        """The server's host name, for sentences (never the credentials in a URL)."""
+        from urllib.parse import urlsplit
+
+        try:
+            return urlsplit(self.base_url or "https://api.openai.com/v1").hostname or "the server"
+        except ValueError:
+            return "the server"
+
     def __repr__(self) -> str:  # never print the key
         return (
             f"Connection(kind={self.kind!r}, base_url={self.base_url!r}, "

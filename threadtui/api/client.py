@@ -7,7 +7,7 @@ never logged or shown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from threadtui.api.errors import AuthFailed
 
@@ -25,14 +25,18 @@ NO_KEY_MESSAGE = (
 def make_client(connection: Connection) -> openai.AsyncOpenAI:
     """An `AsyncOpenAI` for `connection`; its SDK retries follow `connection.max_retries`.
 
-    When `connection.http_transport` is set (the fake API, in the demo and the tests), the
+    Every answer's size is capped (`threadtui.api.limits`). When `connection.http_transport` is set (the fake API, in the demo and the tests), the
     SDK's own HTTP client is built on it, so everything above the socket stays real.
     """
     import openai
 
-    http_client = None
+    from threadtui.api.limits import answer_size_cap
+
+    # The SDK's default HTTP client, plus a cap on how big an answer may be.
+    options: dict[str, Any] = {"event_hooks": {"response": [answer_size_cap()]}}
     if connection.http_transport is not None:
-        http_client = openai.DefaultAsyncHttpxClient(transport=connection.http_transport)
+        options["transport"] = connection.http_transport
+    http_client = openai.DefaultAsyncHttpxClient(**options)
     try:
         return openai.AsyncOpenAI(
             api_key=connection.api_key,

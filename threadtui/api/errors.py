@@ -106,3 +106,7 @@ class ReadOnly(ApiError):
 class EndlessPages(ApiError):
     """A list kept going without getting anywhere: its cursor did not move, it came back to
     a page already read, it brought nothing new, or it passed the page cap."""
+
+
+class AnswerTooLarge(ApiError):
+    """An answer bigger than threadtui reads (`threadtui.api.limits.MAX_ANSWER_BYTES`)."""

@@ -8,7 +8,9 @@ sent. The small functions below turn SDK objects and pages into plain dicts and 
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import math
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -31,6 +33,7 @@ P = ParamSpec("P")
 B = TypeVar("B", bound="SdkBackend")
 
 POLL_AFTER_HEADER = "openai-poll-after-ms"
+MAX_POLL_AFTER_MS = 60_000  # a hint to wait longer than a minute is not followed
 MAX_RESEND_WAIT = 60.0  # never wait longer than this before resending
 CREATE_UNSURE_MESSAGE = (
     "The server's answer was lost while creating the {noun}, so it may exist anyway without "
@@ -98,13 +101,21 @@ class SdkBackend(Backend):
         return domain_error(exc, object_id=object_id, secrets=self._secrets)
 
     async def _call(self, make: Callable[[], Awaitable[T]], *, object_id: str | None = None) -> T:
-        """Await one SDK call; its exceptions become domain errors."""
+        """Await one SDK call within `connection.deadline`; its exceptions become domain
+        errors."""
         import openai
 
+        deadline = self.connection.deadline
         try:
-            return await make()
+            async with asyncio.timeout(deadline):
+                return await make()
         except openai.OpenAIError as exc:
             raise self._domain_error(exc, object_id) from exc
+        except TimeoutError:
+            raise NetworkDown(
+                f"{self.connection.host} did not finish answering within {deadline:g} s: "
+                "check your connection, or try again later."
+            ) from None
 
     async def _exactly_once(
         self,
@@ -167,12 +178,14 @@ class SdkBackend(Backend):
 
 # -- SDK answers -> records (the wire dicts themselves: threadtui.api.wire) -----------------
 def poll_after(headers: Mapping[str, str]) -> int | None:
-    """The server's `openai-poll-after-ms` hint, if it gave a sensible one."""
+    """The server's `openai-poll-after-ms` hint, if it gave a sensible one (a finite number
+    of milliseconds, capped at `MAX_POLL_AFTER_MS`)."""
     value = headers.get(POLL_AFTER_HEADER)
     try:
-        return max(0, int(float(value))) if value is not None else None
+        hint = float(value) if value is not None else math.nan
     except ValueError:
         return None
+    return int(min(max(hint, 0.0), MAX_POLL_AFTER_MS)) if math.isfinite(hint) else None
 
 
 class _Identified(Protocol):

@@ -49,6 +49,9 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
 _LOCK_PHRASES = ("while a run", "already has an active run", "while a response")
 _LOCK_CODES = frozenset({"conversation_locked"})
 _MAX_SERVER_TEXT = 300
+# The longest rate-limit wait honoured (the SDK's own limit): a server asking for more is
+# waited out this long at most, and the sentence names what it asked for.
+MAX_RETRY_AFTER = 120.0
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -89,7 +92,10 @@ def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
             parsed = email.utils.parsedate_tz(value) if name == "retry-after" else None
             if parsed is None:
                 continue
-            seconds = email.utils.mktime_tz(parsed) - time.time()
+            try:
+                seconds = email.utils.mktime_tz(parsed) - time.time()
+            except (OverflowError, ValueError):  # a date no calendar holds
+                continue
         if seconds == seconds and seconds != float("inf"):  # not NaN, not infinite
             return max(0.0, seconds)
     return None
@@ -104,6 +110,8 @@ def _body_field(exc: Any, name: str) -> str:
 
 
 def _pretty_seconds(seconds: float) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds:.0f} s ({seconds / 86400:.1f} days)"
     return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
 
 
@@ -189,6 +197,14 @@ def _status_error(exc: Any, *, object_id: str | None, secrets: Iterable[str]) ->
                 status=status,
             )
         retry_after = retry_after_seconds(exc.response.headers)
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+            return RateLimited(
+                f"The server is rate limiting this key and asked for a wait of "
+                f"{_pretty_seconds(retry_after)}, longer than the {MAX_RETRY_AFTER:.0f} s "
+                "threadtui waits at most: try again later.",
+                retry_after=MAX_RETRY_AFTER,
+                status=status,
+            )
         when = f"in {_pretty_seconds(retry_after)}" if retry_after is not None else "in a moment"
         return RateLimited(
             f"The server is rate limiting this key: try again {when}.",

@@ -15,6 +15,8 @@ Knobs (all on `FakeAPI`):
 - `inject(kind, method=, path=regex, times=1|None, retry_after=)` with kinds "429",
   "500", "503", "401", "403", "404", "timeout", "drop", "fail_after_create";
   `clear_faults()`.
+- `tamper(path_regex, headers=, fields=, pad_to=)`: answers with absurd headers, replaced
+  JSON fields or a body padded to a size, until `clear_faults()`.
 - `script_runs(thread_id=None, outcomes=[RunPlan(...)], assistant_id=None)` and
   `script_responses(conversation_id=None, outcomes=[RunPlan(...)])`.
 - `requests` (a `RequestLog` of `LoggedRequest`s; `.clear()`, `.matching()`)

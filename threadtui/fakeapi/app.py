@@ -13,7 +13,7 @@ from threadtui.clock import Clock, SystemClock
 from threadtui.fakeapi import errors
 from threadtui.fakeapi.conversations import ResponseEngine
 from threadtui.fakeapi.errors import FakeError
-from threadtui.fakeapi.faults import Fault, FaultKind, Faults
+from threadtui.fakeapi.faults import Fault, FaultKind, Faults, Tamper
 from threadtui.fakeapi.log import LoggedRequest, RequestLog
 from threadtui.fakeapi.paging import ENDLESS_LISTS, Endless, endless_page
 from threadtui.fakeapi.plans import DEFAULT_POLL_AFTER_MS, RunPlan
@@ -53,6 +53,7 @@ class FakeAPI:
         self.requests = RequestLog()
         self.faults = Faults()
         self.endless: dict[str, Endless] = {}  # thread/conversation ID -> how its lists misbehave
+        self.tampers: list[Tamper] = []
         self.scripts = RunScripts()
         self.store = Store(random.Random(seed if seed is not None else 0))
         self.engine = RunEngine(self.store)
@@ -106,9 +107,27 @@ class FakeAPI:
         """
         self.endless[thread_id] = how
 
+    def tamper(
+        self,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        fields: dict[str, Any] | None = None,
+        pad_to: int | None = None,
+    ) -> Tamper:
+        """Make successful answers on `path` (a regex relative to /v1) misbehave until
+        `clear_faults()`, as buggy or hostile servers do: odd `headers` (a Retry-After of
+        days, an `openai-poll-after-ms` of "inf"), top-level JSON `fields` replaced (an
+        `expires_at` in milliseconds, a field of the wrong type), or a body padded with
+        whitespace to `pad_to` bytes."""
+        made = Tamper(path, dict(headers or {}), dict(fields or {}), pad_to)
+        self.tampers.append(made)
+        return made
+
     def clear_faults(self) -> None:
         self.faults.clear()
         self.endless.clear()
+        self.tampers.clear()
 
     def script_runs(
         self,
@@ -187,7 +206,7 @@ class FakeAPI:
             except FakeError as exc:
                 outcome = self._error_response(exc)
             else:
-                outcome = self._json_response(reply.status, reply.body, reply.headers)
+                outcome = self._tampered(path, reply)
             if fault is not None:  # fail_after_create: it happened, but nobody hears back
                 outcome = Abort("timeout")
         if isinstance(outcome, WireResponse):
@@ -233,6 +252,20 @@ class FakeAPI:
             return Reply(endless_page(route.handler, call, how))
         result = route.handler(call)
         return result if isinstance(result, Reply) else Reply(result)
+
+    def _tampered(self, path: str, reply: Reply) -> WireResponse:
+        """The answer, with whatever `tamper()` asked for on this path."""
+        body, headers, pad_to = reply.body, dict(reply.headers), None
+        for tamper in self.tampers:
+            if tamper.matches(path):
+                if tamper.fields and isinstance(body, dict):
+                    body = {**body, **tamper.fields}
+                headers.update(tamper.headers)
+                pad_to = tamper.pad_to if tamper.pad_to is not None else pad_to
+        outcome = self._json_response(reply.status, body, headers)
+        if pad_to is not None and len(outcome.body) < pad_to:
+            outcome.body += b" " * (pad_to - len(outcome.body))
+        return outcome
 
     def _fault_error(self, fault: Fault, method: str, path: str, request: WireRequest) -> FakeError:
         from threadtui.fakeapi.fault_errors import fault_error

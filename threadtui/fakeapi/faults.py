@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal, get_args
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
 
 FaultKind = Literal[
     "429", "500", "503", "401", "403", "404", "timeout", "drop", "fail_after_create"
@@ -52,3 +52,18 @@ class Faults:
 
     def clear(self) -> None:
         self.pending.clear()
+
+
+@dataclass
+class Tamper:
+    """A misbehaving answer: successful answers whose path matches `path` (a regex on the
+    path relative to /v1) get `headers` added, top-level JSON `fields` replaced, and
+    whitespace appended until the body is `pad_to` bytes long (still valid JSON)."""
+
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    pad_to: int | None = None
+
+    def matches(self, path: str) -> bool:
+        return re.search(self.path, path) is not None

@@ -7,6 +7,7 @@ The composer keeps the text until the message has landed, and says why it waits.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from threadtui.api.errors import ApiError, RunActive
@@ -21,6 +22,8 @@ from threadtui.tui.dialogs.tool_outputs import CANCEL_RUN, ToolOutputsDialog
 if TYPE_CHECKING:
     from threadtui.tui.host import Host
     from threadtui.tui.widgets.status_bar import Tone
+
+log = logging.getLogger(__name__)
 
 END_TONES: dict[str, Tone] = {
     "completed": "success",
@@ -122,8 +125,27 @@ class RunControl:
         return picked
 
     async def _follow(self, session: ThreadSession, run: Run) -> None:
+        """Follow `run` to its end; whatever goes wrong, the composer and the thread are
+        usable again afterwards, with one sentence in the status bar."""
         screen, status, composer = self.screen, self.screen.status, self.screen.composer
         screen.refresh_bindings()
+        try:
+            await self._follow_until_done(session, run)
+        except Exception as exc:
+            log.exception("Following a run failed")
+            status.say(
+                f"Stopped following the run after an unexpected error ({type(exc).__name__}): "
+                "reload the thread to see how it ended.",
+                "error",
+            )
+        finally:
+            self.poller = None
+            self.asking = False
+            composer.ready()
+            screen.refresh_bindings()
+
+    async def _follow_until_done(self, session: ThreadSession, run: Run) -> None:
+        screen, status, composer = self.screen, self.screen.status, self.screen.composer
         while True:
             self.poller = RunPoller(
                 session.backend, run, clock=screen.services.clock, on_update=self._progress
@@ -170,8 +192,6 @@ class RunControl:
             )
             status.say(final.message, tone)
             break
-        composer.ready()
-        screen.refresh_bindings()
 
     def _progress(self, update: PollUpdate) -> None:
         if not update.finished:

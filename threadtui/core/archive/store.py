@@ -37,11 +37,23 @@ from threadtui.api.errors import BadRequest, NotFound
 from threadtui.api.models import RUN_ACTIVE_STATUSES, Message, Part, Run, ThreadInfo
 from threadtui.core.archive.order import merge, positions
 from threadtui.core.finding.ids import kind_of
+from threadtui.core.store.registry import StorageError
 
 if TYPE_CHECKING:
     from threadtui.api.backend import Backend
     from threadtui.core.access import ThreadAccess
     from threadtui.core.store.registry import Registry
+
+# What one thread may cost the registry file, whatever its server sends: a bound on its
+# messages (the pager's own bound on a walk), and on what one archiving of it may add
+# (about three times this on disk, with the search index).
+MAX_THREAD_MESSAGES = paging.MAX_ITEMS
+MAX_ADDED_BYTES = 64 * 1024 * 1024
+
+
+class ArchiveFull(StorageError):
+    """A thread would pass what the archive keeps of one thread; nothing of it was added."""
+
 
 ArchiveProgress = Callable[[str, int], None]
 """Called as `progress(thread_id, messages_fetched_so_far)` after each page."""
@@ -166,6 +178,7 @@ class ArchiveStore:
     def __init__(self, registry: Registry, *, now: Callable[[], float] | None = None) -> None:
         self.registry = registry
         self._now = now or time.time
+        self._added: dict[str, int] = {}  # bytes of new messages per thread, by this store
 
     # -- writing ---------------------------------------------------------------------
     def save(
@@ -220,25 +233,24 @@ class ArchiveStore:
             )
             holes = merged.gaps | (set(gaps) - set(archived))
             placed = positions(merged.order, known)
-            db.executemany(
-                _UPSERT,
-                [
-                    (
-                        thread_id,
-                        m.id,
-                        placed.get(m.id, known.get(m.id, 0.0)),
-                        m.created_at,
-                        m.role,
-                        m.item_type,
-                        m.run_id,
-                        m.assistant_id,
-                        m.text,
-                        dumps(m.raw or {}),  # {}: rebuilt from the columns
-                        int(m.id in holes),
-                    )
-                    for m in messages
-                ],
-            )
+            rows_to_save = [
+                (
+                    thread_id,
+                    m.id,
+                    placed.get(m.id, known.get(m.id, 0.0)),
+                    m.created_at,
+                    m.role,
+                    m.item_type,
+                    m.run_id,
+                    m.assistant_id,
+                    m.text,
+                    dumps(m.raw or {}),  # {}: rebuilt from the columns
+                    int(m.id in holes),
+                )
+                for m in messages
+            ]
+            self._within_bounds(thread_id, len(known), rows_to_save, known)
+            db.executemany(_UPSERT, rows_to_save)
             if any(message_id in known for message_id in placed):  # renumbered
                 db.executemany(
                     "UPDATE archived_messages SET position = ? WHERE thread_id = ? AND id = ?",
@@ -251,6 +263,33 @@ class ArchiveStore:
             )
             db.execute(_UPSERT_ARCHIVE, archive_row)
         return merged.new
+
+    def _within_bounds(
+        self,
+        thread_id: str,
+        archived: int,
+        rows: Sequence[tuple[Any, ...]],
+        known: dict[str, Any],
+    ) -> None:
+        """Raise ArchiveFull (before anything is written) when the new rows would take the
+        thread past MAX_THREAD_MESSAGES, or this store's additions past MAX_ADDED_BYTES."""
+        new = [row for row in rows if row[1] not in known]
+        if archived + len(new) > MAX_THREAD_MESSAGES:
+            raise ArchiveFull(
+                f"The archive of {thread_id} would pass {MAX_THREAD_MESSAGES:,} messages, the "
+                f"most threadtui keeps of one thread, so {len(new):,} more were not archived: "
+                "export the thread to a file if you need all of it."
+            )
+        size = sum(len(row[8]) + len(row[9]) for row in new)
+        added = self._added.get(thread_id, 0) + size
+        if added > MAX_ADDED_BYTES:
+            raise ArchiveFull(
+                f"{thread_id} brought more than {MAX_ADDED_BYTES // (1024 * 1024)} MB of new "
+                "messages at once, the most threadtui archives of one thread in one go, so "
+                f"{len(new):,} of them were not archived: archive it again to continue, or "
+                "export it to a file."
+            )
+        self._added[thread_id] = added
 
     def save_thread(self, thread: ThreadInfo, *, profile: str = "", source: str = "") -> None:
         """Keep the thread object itself (its metadata and creation time)."""

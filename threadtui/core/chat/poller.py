@@ -19,8 +19,10 @@ waiting go through the injected clock, so tests run whole runs on a `ManualClock
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from threadtui.api.backend import Backend
 from threadtui.api.errors import ApiError, NetworkDown, RateLimited, ServerError
@@ -36,6 +38,11 @@ DEADLINE_GRACE = 2.0  # after expires_at, one last check for the server's "expir
 FALLBACK_TIMEOUT = 600.0  # when the run has no expires_at
 COUNTDOWN_STEP = 1.0  # rate-limit countdown granularity
 MIN_HINT = 0.1  # a poll-after hint of 0 must not make us spin
+MAX_HINT = 60.0  # a hint asking to wait longer is taken as this
+MAX_FOLLOW = 3600.0  # an expires_at further away than this (or in ms) is not believed
+CANCEL_GRACE = 60.0  # a cancel the server never completes is followed this long
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class PollUpdate:
     finished: bool = False
     timed_out: bool = False
     error: ApiError | None = None
+    followed_for: float | None = None  # set when the run's own expires_at was not believed
 
     @property
     def status(self) -> str:
@@ -83,9 +91,19 @@ class PollUpdate:
         if self.error is not None:
             return self.error.user_message
         if self.timed_out:
+            rid, status = one_line(self.run.id, 60), one_line(str(self.run.status), 30)
+            if self.cancel_requested:
+                return (
+                    f"Run {rid} was still {status} {CANCEL_GRACE:.0f} s after the cancel was "
+                    "asked: stopped checking; the thread is usable, reload it later to see "
+                    "how the run ended."
+                )
+            when = "at its expiry time"
+            if self.followed_for is not None:
+                when = f"after {duration(self.followed_for)} (its expires_at was not a sane time)"
             return (
-                f"Run {self.run.id} was still {self.run.status} at its expiry time: stopped "
-                "checking; reload the thread later to see whether it finished."
+                f"Run {rid} was still {status} {when}: stopped checking; reload the thread "
+                "later to see whether it finished."
             )
         return end_message(self.run)
 
@@ -122,6 +140,13 @@ def end_message(run: Run) -> str:
         waiting = f" for {calls}" if calls else ""
         return f"{noun} {rid} waits for tool outputs{waiting}: answer them or cancel the run."
     return f"{noun} {rid} is still {one_line(status, 30)}."
+
+
+def _hint_seconds(poll_after_ms: float | None) -> float | None:
+    """The server's poll-after hint in seconds, kept between MIN_HINT and MAX_HINT."""
+    if poll_after_ms is None or not math.isfinite(poll_after_ms):
+        return None
+    return min(max(poll_after_ms / 1000, MIN_HINT), MAX_HINT)
 
 
 def _is_stop(run: Run, cancelling: bool) -> bool:
@@ -181,7 +206,41 @@ class RunPoller:
         return final
 
     def __aiter__(self) -> AsyncIterator[PollUpdate]:
-        return self._follow()
+        return self._follow_safely()
+
+    async def _follow_safely(self) -> AsyncIterator[PollUpdate]:
+        """`_follow`, ended by a finished update with one sentence whatever goes wrong (a
+        malformed run, a hint that is not a number, a bug): the run must never stay
+        "followed" with nobody following it."""
+        last: PollUpdate | None = None
+        try:
+            async for update in self._follow():
+                last = update
+                yield update
+            return
+        except Exception as exc:
+            log.exception("Following run %r stopped on an unexpected error", self._initial.id)
+            problem = exc
+        run = last.run if last is not None else self._initial
+        rid = one_line(str(getattr(run, "id", "") or "the run"), 60)
+        error = ApiError(
+            f"Stopped following {rid}: the server's answer about it could not be read "
+            f"({type(problem).__name__}); reload the thread to see how it ended."
+        )
+        final = PollUpdate(
+            run=run,
+            elapsed=last.elapsed if last is not None else 0.0,
+            cancel_requested=self._cancel_requested,
+            finished=True,
+            error=error,
+        )
+        self.latest = final
+        if self.on_update is not None:
+            try:
+                self.on_update(final)
+            except Exception:
+                log.exception("Reporting the end of run %r failed", rid)
+        yield final
 
     # -- the loop ------------------------------------------------------------------
     async def _follow(self) -> AsyncIterator[PollUpdate]:
@@ -189,6 +248,7 @@ class RunPoller:
         run = self._initial
         interval = self.min_interval
         problem: str | None = None
+        cancel_asked: float | None = None  # when cancel() was first seen
 
         def update(
             *,
@@ -229,14 +289,20 @@ class RunPoller:
                 yield update(finished=True)
                 return
             now = self.clock.now()
+            if self._cancel_requested and cancel_asked is None:
+                cancel_asked = now
             limit = self._limit(run, started) + DEADLINE_GRACE
+            if cancel_asked is not None:
+                limit = min(limit, cancel_asked + CANCEL_GRACE)
             if now >= limit:
-                yield update(finished=True, timed_out=True)
+                final = update(finished=True, timed_out=True)
+                if run.expires_at and not self._believes(run, started):
+                    final = replace(final, followed_for=final.elapsed)
+                    self.latest = final
+                yield final
                 return
 
-            hint = (
-                max(run.poll_after_ms / 1000, MIN_HINT) if run.poll_after_ms is not None else None
-            )
+            hint = _hint_seconds(run.poll_after_ms)
             delay = min(max(hint or 0.0, interval), limit - now)
             yield update(next_check_in=delay)
             if await self._sleep(delay):
@@ -276,11 +342,20 @@ class RunPoller:
         return self._cancel_requested and (self._cancel_accepted or not self._cancel_sent)
 
     def _limit(self, run: Run, started: float) -> float:
+        """When to stop: the explicit deadline, else the run's `expires_at` when it is a
+        sane time (not in milliseconds, not a year away), else a fixed follow time."""
         if self._deadline is not None:
             return self._deadline
-        if run.expires_at:
+        if run.expires_at and self._believes(run, started):
             return float(run.expires_at)
-        return started + FALLBACK_TIMEOUT
+        return started + (MAX_FOLLOW if run.expires_at else FALLBACK_TIMEOUT)
+
+    def _believes(self, run: Run, started: float) -> bool:
+        """Whether the run's `expires_at` is a time to stop at (not ms, not a year away)."""
+        expires = run.expires_at
+        if not isinstance(expires, int | float) or isinstance(expires, bool):
+            return False  # a string, a list: whatever a broken server sent
+        return math.isfinite(expires) and expires <= started + MAX_FOLLOW
 
     async def _sleep(self, seconds: float) -> bool:
         """Wait on the clock; True when `cancel()` cut the wait short."""
