@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 ESC_ID = "run_\x1b]52;c;aGk=\x1b\\\x1b]0;pwned\x1b\\\x1b[2J"
 DRIP_BYTES = 40  # a drip sends this many bytes, one per DRIP_INTERVAL: it ends on its own
 DRIP_INTERVAL = 1.0
-HUGE_BYTES = 20 * 1024 * 1024  # one message of 20 MB
+HUGE_BYTES = 8 * 1024 * 1024  # one message of 8 MB
 CREATED_AT = 1_760_000_000
 _THREAD = re.compile(r"/threads/(thread_[A-Za-z0-9]+)")
 
