@@ -17,7 +17,7 @@ from threadtui.api.models import (
     ToolCall,
     Usage,
 )
-from threadtui.api.wire import dig, metadata_of
+from threadtui.api.wire import dig, identifier, metadata_of, timestamp
 
 
 def usage_from_dict(raw: Mapping[str, Any] | None) -> Usage | None:
@@ -32,9 +32,9 @@ def usage_from_dict(raw: Mapping[str, Any] | None) -> Usage | None:
 
 def thread_from_dict(raw: dict[str, Any]) -> ThreadInfo:
     return ThreadInfo(
-        id=raw["id"],
+        id=identifier(raw, "thread"),
         kind="thread",
-        created_at=raw.get("created_at"),
+        created_at=timestamp(raw, "created_at", "thread"),
         metadata=metadata_of(raw),
         raw=raw,
     )
@@ -87,10 +87,10 @@ def message_from_dict(raw: dict[str, Any]) -> Message:
         if isinstance(a, Mapping) and a.get("file_id")
     )
     return Message(
-        id=raw["id"],
+        id=identifier(raw, "message"),
         thread_id=raw.get("thread_id") or "",
         role=str(raw.get("role") or "unknown"),
-        created_at=raw.get("created_at"),
+        created_at=timestamp(raw, "created_at", "message"),
         parts=tuple(part_from_dict(p) for p in raw.get("content") or () if isinstance(p, Mapping)),
         assistant_id=raw.get("assistant_id"),
         run_id=raw.get("run_id"),
@@ -122,17 +122,17 @@ def run_from_dict(raw: dict[str, Any], poll_after_ms: int | None = None) -> Run:
         if isinstance(call, Mapping)
     )
     return Run(
-        id=raw["id"],
+        id=identifier(raw, "run"),
         thread_id=raw.get("thread_id") or "",
         status=str(raw.get("status") or "unknown"),
-        created_at=raw.get("created_at"),
+        created_at=timestamp(raw, "created_at", "run"),
         assistant_id=raw.get("assistant_id"),
         model=raw.get("model"),
-        started_at=raw.get("started_at"),
-        completed_at=raw.get("completed_at"),
-        failed_at=raw.get("failed_at"),
-        cancelled_at=raw.get("cancelled_at"),
-        expires_at=raw.get("expires_at"),
+        started_at=timestamp(raw, "started_at", "run"),
+        completed_at=timestamp(raw, "completed_at", "run"),
+        failed_at=timestamp(raw, "failed_at", "run"),
+        cancelled_at=timestamp(raw, "cancelled_at", "run"),
+        expires_at=timestamp(raw, "expires_at", "run"),
         last_error=_last_error(raw),
         incomplete_reason=dig(raw, "incomplete_details", "reason"),
         usage=usage_from_dict(raw.get("usage")),
@@ -179,12 +179,12 @@ def step_from_dict(raw: dict[str, Any]) -> RunStep:
             if isinstance(call, Mapping)
         )
     return RunStep(
-        id=raw["id"],
+        id=identifier(raw, "run step"),
         run_id=raw.get("run_id") or "",
         type=str(raw.get("type") or "unknown"),
         status=str(raw.get("status") or "unknown"),
-        created_at=raw.get("created_at"),
-        completed_at=raw.get("completed_at"),
+        created_at=timestamp(raw, "created_at", "run step"),
+        completed_at=timestamp(raw, "completed_at", "run step"),
         usage=usage_from_dict(raw.get("usage")),
         details=details,
         raw=raw,
@@ -193,9 +193,9 @@ def step_from_dict(raw: dict[str, Any]) -> RunStep:
 
 def assistant_from_dict(raw: dict[str, Any]) -> AssistantInfo:
     return AssistantInfo(
-        id=raw["id"],
+        id=identifier(raw, "assistant"),
         name=raw.get("name"),
         model=raw.get("model"),
-        created_at=raw.get("created_at"),
+        created_at=timestamp(raw, "created_at", "assistant"),
         raw=raw,
     )

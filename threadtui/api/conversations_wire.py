@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from threadtui.api.models import Annotation, Message, Part, Run, ThreadInfo, ToolCall, Usage
-from threadtui.api.wire import dig, metadata_of
+from threadtui.api.wire import dig, identifier, metadata_of, timestamp
 
 MAX_ITEMS_PER_REQUEST = 20  # the API's limit for conversations.create and items.create
 DESCRIPTION_LIMIT = 500  # characters of a non-message item's one-line description
@@ -15,9 +15,9 @@ DESCRIPTION_LIMIT = 500  # characters of a non-message item's one-line descripti
 
 def conversation_from_dict(raw: dict[str, Any]) -> ThreadInfo:
     return ThreadInfo(
-        id=raw["id"],
+        id=identifier(raw, "conversation"),
         kind="conversation",
-        created_at=raw.get("created_at"),
+        created_at=timestamp(raw, "created_at", "conversation"),
         metadata=metadata_of(raw),
         raw=raw,
     )
@@ -213,7 +213,7 @@ def run_from_response(
         if isinstance(item, Mapping) and item.get("type") == "function_call"
     )
     return Run(
-        id=raw["id"],
+        id=identifier(raw, "response"),
         thread_id=dig(raw, "conversation", "id") or conversation_id,
         status=str(raw.get("status") or "unknown"),
         created_at=_seconds(raw.get("created_at")),

@@ -110,3 +110,31 @@ class EndlessPages(ApiError):
 
 class AnswerTooLarge(ApiError):
     """An answer bigger than threadtui reads (`threadtui.api.limits.MAX_ANSWER_BYTES`)."""
+
+
+class MalformedAnswer(ApiError):
+    """The server answered, but not with what the API sends: text that is not UTF-8 or JSON,
+    an HTML page, an error object with status 200, an object without its `id`, a field of
+    the wrong type. `detail` says what (our words, never the server's)."""
+
+    def __init__(
+        self, detail: str, *, host: str | None = None, object_id: str | None = None
+    ) -> None:
+        self.detail, self.host, self.object_id = detail, host, object_id
+        server = host or "The server"
+        about = f" about {object_id}" if object_id else ""
+        super().__init__(
+            f"{server} sent a malformed answer{about} ({detail}), so nothing was changed: "
+            "check the profile's base_url, or try again later."
+        )
+
+    def located(self, host: str | None, object_id: str | None) -> MalformedAnswer:
+        """The same error, naming the server and what was asked about where it did not."""
+        return MalformedAnswer(
+            self.detail, host=self.host or host, object_id=self.object_id or object_id
+        )
+
+
+class NotFoundUnclear(ApiError):
+    """404 whose body does not name the object asked about (an HTML page, another ID):
+    not proof that it is gone, so its status stays unknown."""

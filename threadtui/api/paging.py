@@ -80,9 +80,10 @@ class Pager(Generic[T]):
         page = await self._fetch(asked)
         self.pages += 1
         ids = [item.id for item in page.items]
+        repeated = self._seen.intersection(ids)
         if not page.has_more or not ids:
             self.has_more = False
-            return page
+            return _without(page, repeated)
         cursor = ids[-1]  # as openai-python does: the page's last item is the next `after`
         if cursor == asked:
             self._stop(f"answered with a cursor that did not move ({cursor})")
@@ -99,7 +100,7 @@ class Pager(Generic[T]):
             )
         self._cursors.add(cursor)
         self.cursor = cursor
-        return page
+        return _without(page, repeated)
 
     def _stop(self, what: str, advice: str = MISBEHAVING) -> NoReturn:
         self.has_more = False
@@ -114,6 +115,15 @@ class Pager(Generic[T]):
         async for page in self:
             found += page.items
         return found
+
+
+def _without(page: Page[T], repeated: set[str]) -> Page[T]:
+    """`page` without the items an earlier page already handed out: a message that arrives
+    between two requests shifts the list, so the next page repeats one."""
+    if not repeated:
+        return page
+    items = [item for item in page.items if item.id not in repeated]
+    return Page(items=items, first_id=page.first_id, last_id=page.last_id, has_more=page.has_more)
 
 
 def host_of(backend: Backend) -> str:

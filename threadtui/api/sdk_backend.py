@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import math
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
@@ -18,12 +19,14 @@ from threadtui.api.backend import Backend, Connection
 from threadtui.api.client import make_client
 from threadtui.api.errors import (
     ApiError,
+    MalformedAnswer,
     NetworkDown,
     RateLimited,
     ReadOnly,
     ServerError,
 )
 from threadtui.api.models import Page
+from threadtui.api.paging import host_of
 from threadtui.api.sdk_errors import domain_error
 from threadtui.api.wire import as_dict
 from threadtui.clock import Clock, SystemClock
@@ -58,6 +61,32 @@ def mutating(
     return guarded
 
 
+def _naming_the_server(
+    method: Callable[Concatenate[B, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[B, P], Coroutine[Any, Any, T]]:
+    """A malformed answer found while turning wire JSON into records (outside `_call`)
+    names the server and the thread or conversation the method was asked about."""
+
+    @functools.wraps(method)
+    async def naming(self: B, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(self, *args, **kwargs)
+        except MalformedAnswer as exc:
+            subject = args[0] if args and isinstance(args[0], str) else None
+            raise exc.located(host_of(self), subject) from None
+
+    return naming
+
+
+def _malformed(exc: Exception) -> MalformedAnswer:
+    """What the SDK failing to parse an answer means, in our words (never the server's)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return MalformedAnswer("text that is not UTF-8")
+    if isinstance(exc, ValueError):
+        return MalformedAnswer("not valid JSON")
+    return MalformedAnswer("not what the API sends")
+
+
 def given(**params: Any) -> dict[str, Any]:
     """Only the parameters that were given: the SDK wants them omitted, not None."""
     return {name: value for name, value in params.items() if value is not None}
@@ -74,6 +103,14 @@ class SdkBackend(Backend):
         "This profile is read-only, so nothing was sent: use a profile without read_only to "
         "make changes."
     )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every public call of a backend names the server and the thread in a malformed
+        # answer's sentence, however deep in the parsing it was found.
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.iscoroutinefunction(member):
+                setattr(cls, name, _naming_the_server(member))
 
     def __init__(self, connection: Connection, *, clock: Clock | None = None) -> None:
         super().__init__(connection)
@@ -116,6 +153,12 @@ class SdkBackend(Backend):
                 f"{self.connection.host} did not finish answering within {deadline:g} s: "
                 "check your connection, or try again later."
             ) from None
+        except MalformedAnswer as exc:
+            raise exc.located(host_of(self), object_id) from None
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # The SDK parses as it goes: an answer that is not UTF-8, not JSON, or JSON of
+            # the wrong shape fails in there with Python's own errors.
+            raise _malformed(exc).located(host_of(self), object_id) from None
 
     async def _exactly_once(
         self,

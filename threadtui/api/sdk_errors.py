@@ -21,6 +21,7 @@ from threadtui.api.errors import (
     BadRequest,
     NetworkDown,
     NotFound,
+    NotFoundUnclear,
     RateLimited,
     RunActive,
     ServerError,
@@ -109,6 +110,16 @@ def _body_field(exc: Any, name: str) -> str:
     return ""
 
 
+def _body_text(exc: Any, limit: int = 2000) -> str:
+    """The start of the answer's body as text (an HTML page, say), for `server_text`."""
+    response = getattr(exc, "response", None)
+    try:
+        content = response.content[:limit] if response is not None else b""
+    except Exception:  # a body that was never read (streamed): nothing to quote
+        return ""
+    return re.sub(r"<[^>]*>", " ", content.decode("utf-8", "replace"))
+
+
 def _pretty_seconds(seconds: float) -> str:
     if seconds >= 2 * 86400:
         return f"{seconds:.0f} s ({seconds / 86400:.1f} days)"
@@ -136,7 +147,14 @@ def domain_error(
             "The server did not answer in time: check your connection and try again."
         )
     if isinstance(exc, openai.APIConnectionError):
+        import httpx2  # the SDK's HTTP library, loaded with it
+
         host = exc.request.url.host if getattr(exc, "request", None) is not None else "the server"
+        if isinstance(exc.__cause__, httpx2.TooManyRedirects):
+            return ApiError(
+                f"{host} kept redirecting the request (a redirect loop), so threadtui gave "
+                "up: check the profile's base_url, or tell the server's owner."
+            )
         return NetworkDown(
             f"Could not reach {host}: check your connection and the profile's base_url, then try again."
         )
@@ -182,6 +200,15 @@ def _status_error(exc: Any, *, object_id: str | None, secrets: Iterable[str]) ->
     if status == 404 and message.startswith("Invalid URL"):
         # The route itself is unknown: the server doesn't speak this API (any more).
         return ApiRetired(RETIRED_ROUTE_MESSAGE, status=status)
+    if status == 404 and object_id and (quoted is None or quoted.group(1) != object_id):
+        # Gone only when the server names that very ID: an HTML 404 page (a proxy, a
+        # wrong base_url) or a 404 about another ID says nothing about this one.
+        words = message or server_text(_body_text(exc), secrets) or "an empty page"
+        return NotFoundUnclear(
+            f"The server answered 404 about {object_id} without naming it, so it is not "
+            f"marked gone: check the profile's base_url (the server said: {words}).",
+            status=status,
+        )
     if status == 404:
         what = named_as or "The requested object"
         return NotFound(

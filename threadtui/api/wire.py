@@ -6,9 +6,11 @@ rebuilds records from archived JSON.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from threadtui.api.errors import MalformedAnswer
 from threadtui.text import without_lone_surrogates
 
 
@@ -16,8 +18,29 @@ def as_dict(obj: Any) -> dict[str, Any]:
     """An SDK object as the JSON the server sent (fields the SDK doesn't know included),
     made well-formed (`well_formed`)."""
     if not isinstance(obj, dict):
+        if not hasattr(obj, "to_dict"):  # the SDK keeps a body that is not JSON as text
+            raise MalformedAnswer("not a JSON object")
         obj = obj.to_dict(mode="json", warnings=False)
     return well_formed(obj)
+
+
+def identifier(raw: Mapping[str, Any], what: str) -> str:
+    """raw["id"]; a `what` without a string ID is a malformed answer, not a KeyError."""
+    value = raw.get("id")
+    if not isinstance(value, str) or not value:
+        raise MalformedAnswer(f"a {what} without an id")
+    return value
+
+
+def timestamp(raw: Mapping[str, Any], name: str, what: str) -> int | None:
+    """raw[name] in whole seconds, or None when missing; anything but a finite number is a
+    malformed answer (it would end in a traceback wherever a time is computed)."""
+    value = raw.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise MalformedAnswer(f"a {what} whose {name} is not a number")
+    return int(value)
 
 
 def well_formed(value: Any) -> Any:
