@@ -3,16 +3,17 @@
 Each test records what it measured here (once per session: a second ask returns the
 first result). `test_reliability_doc` runs last (see conftest.py), renders everything with
 `render()` and compares it with the generated part of docs/RELIABILITY.md, so the doc
-says what the suite measured in this very run. The figures live in this process: under
-pytest-xdist, conftest.py puts the tests of the PRODUCERS files and the check in one
-xdist group, so `--dist loadgroup` runs them all in one worker.
+says what the suite measured in this very run. The figures live in this process; under
+pytest-xdist the producers run on any worker, each worker writes its stores to a file
+shared by the workers of the run (`snapshot()`, see conftest.py), and the check merges
+the files of all workers (`load()`) before rendering.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tests.hardening import matrix
 
@@ -111,6 +112,45 @@ def example(prop: str, limit: int) -> None:
     PROPERTY_LIMITS[prop] = limit
 
 
+# -- sharing between pytest-xdist workers ------------------------------------------------------
+STORES: dict[str, dict[str, Any]] = {
+    "CELLS": CELLS,
+    "HOSTILE": HOSTILE,
+    "STORAGE": STORAGE,
+    "CONFIG": CONFIG,
+    "CRASHES": CRASHES,
+    "PROPERTY_LIMITS": PROPERTY_LIMITS,
+}
+
+
+def snapshot() -> dict[str, dict[str, Any]]:
+    """This process's figures, as plain data for pickle (SECRETS as a one-key store)."""
+    stores = {name: dict(store) for name, store in STORES.items()}
+    stores["SECRETS"] = {"scan": SECRETS[0]} if SECRETS else {}
+    return stores
+
+
+def load(snapshots: list[dict[str, dict[str, Any]]]) -> list[str]:
+    """Replace this process's figures with the union of the workers' `snapshots`.
+
+    Returns the keys two workers measured differently (they are then not merged: the
+    check fails on them, as the doc could only say one of the two)."""
+    merged: dict[str, dict[str, Any]] = {name: {} for name in [*STORES, "SECRETS"]}
+    conflicts = []
+    for snap in snapshots:
+        for name, store in snap.items():
+            for key, value in store.items():
+                if key in merged[name] and merged[name][key] != value:
+                    conflicts.append(f"{name}[{key!r}]")
+                merged[name].setdefault(key, value)
+    for name, store in STORES.items():
+        store.clear()
+        store.update(merged[name])
+    SECRETS.clear()
+    SECRETS.extend(cast(dict[str, Any], merged["SECRETS"]).values())
+    return conflicts
+
+
 # -- rendering ---------------------------------------------------------------------------------
 def _cell_text(result: matrix.CellResult) -> str:
     if not result.survived:
@@ -151,10 +191,12 @@ def matrix_totals() -> list[str]:
 
 def hostile_lines() -> list[str]:
     from tests.hardening.hostile import CORPUS
+    from tests.hardening.hostile_checks import CHECKS
 
     lines = ["| where | tried | escapes leaked |", "|---|---|---|"]
     tried = leaked = 0
-    for channel, tally in HOSTILE.items():
+    order = list(CHECKS)  # the tests' order, whichever worker ran which
+    for channel, tally in sorted(HOSTILE.items(), key=lambda item: order.index(item[0])):
         if isinstance(tally, Failed):
             lines.append(f"| {channel} | **FAILED** | |")
             continue
