@@ -107,6 +107,9 @@ def test_an_unknown_profile_name_says_how_to_add_it(config_file: Path) -> None:
         ),
         ('default_profile = "gone"\n', r"default_profile is 'gone'"),
         ('keys = ["ctrl+d"]\n', r"keys must be a table"),
+        ("[profiles.work]\ntimeout = 0\n", r"profiles\.work\.timeout must be a number of seconds"),
+        ('[profiles.work]\ntimeout = "5"\n', r"profiles\.work\.timeout must be a number"),
+        ("[profiles.work]\ntimeout = inf\n", r"profiles\.work\.timeout must be a number"),
     ],
 )
 def test_a_bad_file_is_one_sentence_naming_file_and_key(
@@ -202,3 +205,16 @@ def test_the_readme_example_config_is_valid(tmp_path: Path) -> None:
     config = load_config(path, {})
     assert config.default_profile == "legacy"
     assert config.profile().api_key({"LEGACY_KEY": "sk-x"}) == "sk-x"
+
+
+def test_a_profile_timeout_bounds_each_call_of_its_backend(tmp_path: Path) -> None:
+    from threadtui.core.services import Services
+
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.slow]\nbase_url = "http://127.0.0.1:9/v1"\ntimeout = 2.5\n')
+    assert load_config(path, {}).profile("slow").timeout == 2.5
+    services = Services.load(
+        config_dir=tmp_path, data_dir=tmp_path / "data", env={"OPENAI_API_KEY": "sk-test-0000"}
+    )
+    connection = services.backend("slow").connection
+    assert connection.timeout == 2.5 and connection.deadline == 2.5 * 3

@@ -31,6 +31,7 @@ from tests.hostile.server import BEHAVIOURS, HostileServer
 KEY = "sk-hostile-FAKEKEY-0123456789abcdef"
 KEY_ENV = "HOSTILE_MATRIX_KEY"
 TIMEOUT = 15.0  # seconds per command: a hang is anything longer
+PROFILE_TIMEOUT = 2.0  # the profile's request timeout, so a call's deadline is 6 s
 COMMANDS: dict[str, tuple[str, ...]] = {
     "show": ("show", "{id}"),
     "check": ("check", "{id}"),
@@ -116,6 +117,8 @@ def _config(server: HostileServer) -> str:
     return (
         'default_profile = "hostile"\n\n[profiles.hostile]\nkind = "assistants"\n'
         f'base_url = "{server.base_url}"\napi_key_env = "{KEY_ENV}"\n'
+        # Each call ends within timeout × 3 (the SDK's two retries): a drip meets that bound.
+        f"timeout = {PROFILE_TIMEOUT:g}\n"
     )
 
 

@@ -357,6 +357,7 @@ class Services:
                     base_url=profile.base_url or "https://api.openai.com/v1",
                     organization=profile.organization,
                     project=profile.project,
+                    timeout=float(profile.timeout),
                     http_transport=self.http_transport,
                     read_only=self.is_read_only(profile.name),
                 ),

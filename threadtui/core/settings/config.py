@@ -111,6 +111,10 @@ def shown_base_url(base_url: str) -> str:
     return repr(shown)
 
 
+DEFAULT_TIMEOUT = 60.0  # seconds, as the SDK's own default
+TIMEOUT_RANGE = (1.0, 600.0)
+
+
 @dataclass(frozen=True)
 class Profile:
     """One server and the key to use there."""
@@ -133,6 +137,8 @@ class Profile:
     """The model for conversations (and to override an assistant's model), e.g. gpt-4o."""
     read_only: bool = False
     """Never send or delete with this profile: for auditors."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds one request may take; a call ends after timeout × 3 (two retries) at most."""
 
     def api_key(self, env: Mapping[str, str] | None = None) -> str | None:
         """The key from the environment variable `api_key_env`, or None when unset or empty."""
@@ -165,6 +171,7 @@ _PROFILE_TYPES: dict[str, type] = {
     "default_assistant": str,
     "default_model": str,
     "read_only": bool,
+    "timeout": float,
 }
 
 
@@ -301,6 +308,9 @@ def _parse_profile(path: Path, name: str, table: Any) -> Profile:
         if expected is None:
             known = ", ".join(_PROFILE_TYPES)
             raise ConfigError(f"{path}: {where}.{key} is not a profile setting (known: {known}).")
+        if expected is float:
+            _expect_seconds(path, f"{where}.{key}", value)
+            continue
         what = "true or false" if expected is bool else "text in quotes"
         _expect(path, f"{where}.{key}", value, expected, what)
     if "kind" in table and table["kind"] not in PROFILE_KINDS:
@@ -319,6 +329,12 @@ def _parse_profile(path: Path, name: str, table: Any) -> Profile:
 def _expect(path: Path, key: str, value: Any, expected: type, what: str) -> None:
     if not isinstance(value, expected):
         raise ConfigError(f"{path}: {key} must be {what}, not {value!r}.")
+
+
+def _expect_seconds(path: Path, key: str, value: Any) -> None:
+    low, high = TIMEOUT_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"{path}: {key} must be a number of seconds from {low:g} to {high:g}.")
 
 
 def _reason(exc: Exception) -> str:
