@@ -5,11 +5,7 @@ through), OSC 0 (window title) and a screen clear; the real `threadtui` runs in 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,11 +14,10 @@ from threadtui.fakeapi import FakeAPI, RunPlan
 from threadtui.fakeapi.server import serve_in_thread
 from threadtui.fakeapi.store import text_part
 
-from .tmux import TmuxSession
+from .tmux import COMMAND, TmuxSession, tracked_on_server
 
 pytestmark = pytest.mark.e2e
 
-COMMAND = str(Path(sys.executable).with_name("threadtui"))
 SGR = re.compile(r"\x1b\[[0-9;:]*m")
 OSC = "\x1b]52;c;cm0gLXJmIH4vCg==\x1b\\\x1b]0;owned\x07\x1b[2J"
 
@@ -49,29 +44,7 @@ def test_hostile_assistant_and_run_ids_never_reach_the_terminal(
     tmp_path, server_making_hostile_ids
 ):
     handle, thread_id = server_making_hostile_ids
-    config_dir, data_dir = tmp_path / "config", tmp_path / "data"
-    config_dir.mkdir()
-    (config_dir / "config.toml").write_text(
-        f'default_profile = "hostile"\n\n[profiles.hostile]\nkind = "assistants"\n'
-        f'base_url = "{handle.base_url}"\napi_key_env = "HOSTILE_TEST_KEY"\n'
-    )
-    env = {
-        "HOME": str(tmp_path),
-        "PATH": os.environ.get("PATH", ""),
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "TZ": "UTC",
-        "THREADTUI_CONFIG_DIR": str(config_dir),
-        "THREADTUI_DATA_DIR": str(data_dir),
-        "HOSTILE_TEST_KEY": "sk-hostile-test-0000",
-    }
-    subprocess.run(
-        [COMMAND, "add", thread_id, "--title", "Hostile IDs"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    env = tracked_on_server(tmp_path, handle.base_url, thread_id, "Hostile IDs")
     with TmuxSession([COMMAND], width=120, height=40, env=env) as terminal:
         terminal._tmux("set-option", "-g", "set-clipboard", "on")  # OSC 52 would land in a buffer
         title = "#{pane_title}"

@@ -4,11 +4,7 @@ leaked escape would do: retitle the window (OSC 0/2) or write the clipboard (OSC
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,11 +12,10 @@ from tests.hardening.hostile import leaks, seed_thread
 from threadtui.fakeapi import FakeAPI
 from threadtui.fakeapi.server import serve_in_thread
 
-from .tmux import TmuxSession
+from .tmux import COMMAND, TmuxSession, tracked_on_server
 
 pytestmark = pytest.mark.e2e
 
-COMMAND = str(Path(sys.executable).with_name("threadtui"))
 SGR = re.compile(r"\x1b\[[0-9;:]*m")
 
 
@@ -36,28 +31,7 @@ def hostile_server():
 
 def test_hostile_thread_over_http_in_a_real_terminal(tmp_path, hostile_server):
     handle, thread_id = hostile_server
-    config_dir, data_dir = tmp_path / "config", tmp_path / "data"
-    config_dir.mkdir()
-    (config_dir / "config.toml").write_text(
-        f'default_profile = "hostile"\n\n[profiles.hostile]\nkind = "assistants"\n'
-        f'base_url = "{handle.base_url}"\napi_key_env = "HOSTILE_TEST_KEY"\n'
-    )
-    env = {
-        "HOME": str(tmp_path),
-        "PATH": os.environ.get("PATH", ""),
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "TZ": "UTC",
-        "THREADTUI_CONFIG_DIR": str(config_dir),
-        "THREADTUI_DATA_DIR": str(data_dir),
-        "HOSTILE_TEST_KEY": "sk-hostile-test-0000",
-    }
-    subprocess.run(
-        [COMMAND, "add", thread_id, "--title", "Hostile corpus"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    env = tracked_on_server(tmp_path, handle.base_url, thread_id, "Hostile corpus")
     with TmuxSession([COMMAND], width=120, height=40, env=env) as terminal:
         terminal._tmux("set-option", "-g", "set-clipboard", "on")  # OSC 52 would land in a buffer
         title_before = terminal._tmux("display-message", "-p", "-t", terminal.name, "#{pane_title}")

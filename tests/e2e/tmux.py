@@ -10,9 +10,11 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 
 
 class TmuxSession:
@@ -89,3 +91,35 @@ class TmuxSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+COMMAND = str(Path(sys.executable).with_name("threadtui"))
+
+
+def tracked_on_server(tmp_path: Path, base_url: str, thread_id: str, title: str) -> dict[str, str]:
+    """The environment of a `threadtui` whose one profile is the server at `base_url`, with
+    `thread_id` tracked under `title` (by the real `threadtui add`)."""
+    config_dir, data_dir = tmp_path / "config", tmp_path / "data"
+    config_dir.mkdir()
+    (config_dir / "config.toml").write_text(
+        f'default_profile = "hostile"\n\n[profiles.hostile]\nkind = "assistants"\n'
+        f'base_url = "{base_url}"\napi_key_env = "HOSTILE_TEST_KEY"\n'
+    )
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": os.environ.get("PATH", ""),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "TZ": "UTC",
+        "THREADTUI_CONFIG_DIR": str(config_dir),
+        "THREADTUI_DATA_DIR": str(data_dir),
+        "HOSTILE_TEST_KEY": "sk-hostile-test-0000",
+    }
+    subprocess.run(
+        [COMMAND, "add", thread_id, "--title", title],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return env

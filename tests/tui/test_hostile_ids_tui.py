@@ -112,14 +112,11 @@ async def test_run_history_shows_and_copies_a_hostile_run_id_inert(demo):
     from threadtui.tui.screens.run_history import RunHistoryScreen
 
     from .feature_host import FeatureHost
-    from .test_run_history import loaded
+    from .test_run_history import loaded, run_to_its_end
 
     target = thread_id(demo, "Password reset loop")
     demo.fake.store.ids.next["run_"] = [HOSTILE_ID]
-    backend = demo.services.backend_for(target)
-    assistant = (await backend.list_assistants(limit=100)).items[0].id
-    await backend.start_run(target, assistant_id=assistant)
-    demo.services.clock.advance(30)
+    await run_to_its_end(demo, target)
     app = FeatureHost(lambda: RunHistoryScreen(demo.services, target))
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot)

@@ -148,14 +148,19 @@ async def test_a_gone_thread_is_one_sentence_and_the_screen_stays(demo):
         await wait_until(pilot, lambda: app.dismissed is None)
 
 
-async def test_remote_error_text_is_shown_cleaned_never_as_markup(demo):
-    target = thread_id(demo, "Password reset loop")
-    hostile = "[bold red]boom[/bold red] \x1b[31mred\x1b[0m [link=https://x.example]x[/link]"
-    demo.fake.script_runs(target, [RunPlan(outcome="failed", error_message=hostile)])
+async def run_to_its_end(demo, target: str) -> None:
+    """Start a run on `target` with the server's first assistant, then let it end."""
     backend = demo.services.backend_for(target)
     assistant = (await backend.list_assistants(limit=100)).items[0].id
     await backend.start_run(target, assistant_id=assistant)
     demo.services.clock.advance(30)
+
+
+async def test_remote_error_text_is_shown_cleaned_never_as_markup(demo):
+    target = thread_id(demo, "Password reset loop")
+    hostile = "[bold red]boom[/bold red] \x1b[31mred\x1b[0m [link=https://x.example]x[/link]"
+    demo.fake.script_runs(target, [RunPlan(outcome="failed", error_message=hostile)])
+    await run_to_its_end(demo, target)
     app = FeatureHost(lambda: RunHistoryScreen(demo.services, target))
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot)
